@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// envHelp lists the environment variables for `router help`.
+var envHelp = [][2]string{
+	{"ROUTER_HTTP_ADDR", "listen address of ingest (default :8080) and of the worker's health server (default :8081)"},
+	{"NATS_URL", "NATS server URLs, comma separated (default nats://127.0.0.1:4222)"},
+	{"NATS_CREDS", "NATS credentials file (JWT and NKey)"},
+	{"NATS_NKEY_SEED", "file holding an NKey seed"},
+	{"NATS_TLS_CA", "CA certificate file for TLS to NATS"},
+	{"NATS_TLS_CERT, NATS_TLS_KEY", "client certificate and key files for TLS to NATS"},
+	{"NATS_REPLICAS", "stream replicas: 1, or 3 on a JetStream cluster (default 1)"},
+	{"ROUTER_DATA_DIR", "store directory of the embedded NATS server in 'router dev' (default ./data)"},
+	{"ROUTER_MAPPING_FILE", "YAML routing rules (default: the built-in rules)"},
+	{"ROUTER_WORKER_CONCURRENCY", "messages one worker process handles at once (default 64)"},
+	{"CXONE_CLIENT_ID, CXONE_CLIENT_SECRET", "OAuth client credentials; 'router dev' starts a simulator when unset"},
+	{"CXONE_ENV", "environment name in the default base URL (default us)"},
+	{"CXONE_BASE_URL", "CXone API base URL (default https://api.${CXONE_ENV}.nicenginx.com)"},
+	{"CXONE_TOKEN_URL", "token endpoint (default ${CXONE_BASE_URL}/api/v2/oauth/token)"},
+	{"CXONE_MAX_RPS", "client-side limit of CXone requests per second per worker process (default none)"},
+	{"CXONE_REQUEST_TIMEOUT", "timeout of one CXone HTTP request (default 5s)"},
+	{"ROUTER_LOG_LEVEL", "trace, debug, info, warn or error (default info)"},
+	{"ROUTER_DEV_NATS_ADDR", "'router dev': listen address of the embedded NATS server (default 127.0.0.1:4222)"},
+	{"ROUTER_DEV_SIM_ADDR", "'router dev': listen address of the CXone simulator (default 127.0.0.1:8090)"},
+}
+
+// env reads typed environment variables and keeps the first error, which
+// names the variable and the expected form.
+type env struct {
+	lookup func(string) (string, bool)
+	err    error
+}
+
+func newEnv() *env { return &env{lookup: os.LookupEnv} }
+
+func (e *env) str(name, def string) string {
+	if v, ok := e.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (e *env) integer(name string, def int) int {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		e.fail(fmt.Errorf("%s=%q is not a whole number", name, v))
+		return def
+	}
+	return n
+}
+
+func (e *env) float(name string, def float64) float64 {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		e.fail(fmt.Errorf("%s=%q is not a non-negative number", name, v))
+		return def
+	}
+	return f
+}
+
+func (e *env) duration(name string, def time.Duration) time.Duration {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.fail(fmt.Errorf("%s=%q is not a duration; use a form such as 500ms, 5s or 2m", name, v))
+		return def
+	}
+	return d
+}
+
+func (e *env) boolean(name string, def bool) bool {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail(fmt.Errorf("%s=%q is not true or false", name, v))
+		return def
+	}
+	return b
+}
+
+func (e *env) fail(err error) {
+	if e.err == nil {
+		e.err = err
+	}
+}

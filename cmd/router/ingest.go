@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/cxrouter/router/ingest"
+	"github.com/cxrouter/router/queue"
+)
+
+// startupWait bounds how long a process waits for NATS at start.
+const startupWait = 60 * time.Second
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	if err := flags.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	e := newEnv()
+	addr := e.str("ROUTER_HTTP_ADDR", ":8080")
+	natsCfg := natsFromEnv(e)
+	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), false)
+	if err != nil {
+		return err
+	}
+	if e.err != nil {
+		return e.err
+	}
+	log = log.With().Str("component", "ingest").Logger()
+
+	nc, js, err := connectNATS(natsCfg, "router-ingest", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+
+	topology := queue.DefaultTopology()
+	topology.Replicas = natsCfg.Replicas
+	setupCtx, cancel := context.WithTimeout(ctx, startupWait)
+	defer cancel()
+	if _, _, err := ensureTopology(setupCtx, js, topology, false, log); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w", addr, err)
+	}
+	return serveIngest(ctx, ln, js, log)
+}
+
+// serveIngest serves webhooks on ln until ctx is cancelled.
+func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, log zerolog.Logger) error {
+	cfg := ingest.DefaultConfig()
+	handler, err := ingest.NewHandler(pub, cfg, log)
+	if err != nil {
+		return err
+	}
+
+	srv := ingest.NewServer(ln.Addr().String(), handler, cfg)
+	log.Info().Str("addr", ln.Addr().String()).Str("path", cfg.Path).Int("pid", os.Getpid()).Msg("ingest listening")
+	err = ingest.Serve(ctx, srv, ln, cfg.ShutdownGrace)
+	log.Info().Msg("ingest stopped")
+	return err
+}

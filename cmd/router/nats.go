@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/cxrouter/router/queue"
+)
+
+// natsConfig is how a process reaches NATS.
+type natsConfig struct {
+	URL       string
+	CredsFile string
+	NKeySeed  string
+	TLSCA     string
+	TLSCert   string
+	TLSKey    string
+	Replicas  int
+}
+
+func natsFromEnv(e *env) natsConfig {
+	return natsConfig{
+		URL:       e.str("NATS_URL", "nats://127.0.0.1:4222"),
+		CredsFile: e.str("NATS_CREDS", ""),
+		NKeySeed:  e.str("NATS_NKEY_SEED", ""),
+		TLSCA:     e.str("NATS_TLS_CA", ""),
+		TLSCert:   e.str("NATS_TLS_CERT", ""),
+		TLSKey:    e.str("NATS_TLS_KEY", ""),
+		Replicas:  e.integer("NATS_REPLICAS", 1),
+	}
+}
+
+func (c natsConfig) options(name string, log zerolog.Logger) ([]nats.Option, error) {
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.RetryOnFailedConnect(true),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn().AnErr("error", err).Msg("disconnected from NATS; reconnecting")
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info().Str("server", redactURL(nc.ConnectedUrl())).Msg("reconnected to NATS")
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			log.Warn().AnErr("error", err).Msg("NATS asynchronous error")
+		}),
+	}
+
+	if c.CredsFile != "" && c.NKeySeed != "" {
+		return nil, errors.New("NATS_CREDS and NATS_NKEY_SEED are both set; set only one")
+	}
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.NKeySeed != "" {
+		opt, err := nats.NkeyOptionFromSeed(c.NKeySeed)
+		if err != nil {
+			return nil, fmt.Errorf("read NKey seed from NATS_NKEY_SEED=%q: %w", c.NKeySeed, err)
+		}
+		opts = append(opts, opt)
+	}
+	if c.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, errors.New("NATS_TLS_CERT and NATS_TLS_KEY must be set together")
+	}
+	if c.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+	}
+	return opts, nil
+}
+
+// connectNATS connects and opens JetStream. RetryOnFailedConnect lets a
+// process start before NATS does, as happens under Compose.
+func connectNATS(c natsConfig, name string, log zerolog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+	opts, err := c.options(name, log)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	nc, err := nats.Connect(c.URL, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to NATS_URL=%q: %w", redactURL(c.URL), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("open JetStream: %w", err)
+	}
+	return nc, js, nil
+}
+
+// ensureTopology creates or updates the streams and the consumer, retrying
+// until ctx ends, so a process may start while NATS is still coming up.
+func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topology, withConsumer bool, log zerolog.Logger) (jetstream.Stream, jetstream.Consumer, error) {
+	for attempt := 1; ; attempt++ {
+		callCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		stream, err := queue.EnsureStreams(callCtx, js, t)
+		var consumer jetstream.Consumer
+		if err == nil && withConsumer {
+			consumer, err = queue.EnsureConsumer(callCtx, stream, t)
+		}
+		cancel()
+		if err == nil {
+			return stream, consumer, nil
+		}
+
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("set up JetStream streams: %w; check that NATS_URL points at a server with JetStream enabled and that its credentials allow it", err)
+		}
+		log.Warn().Err(err).Int("attempt", attempt).Msg("JetStream not ready; retrying")
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// redactURL removes user information, which may hold a password or token,
+// from every URL in a comma-separated list.
+func redactURL(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		if err != nil || u.User == nil {
+			continue
+		}
+		u.User = url.User("REDACTED")
+		parts[i] = u.String()
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/cxrouter/router/cxone"
+	"github.com/cxrouter/router/mapping"
+	"github.com/cxrouter/router/queue"
+	"github.com/cxrouter/router/worker"
+)
+
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("worker", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	if err := flags.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	e := newEnv()
+	addr := e.str("ROUTER_HTTP_ADDR", ":8081")
+	natsCfg := natsFromEnv(e)
+	cxCfg := cxoneFromEnv(e)
+	workerCfg := workerFromEnv(e)
+	rulesFile := e.str("ROUTER_MAPPING_FILE", "")
+	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), false)
+	if err != nil {
+		return err
+	}
+	if e.err != nil {
+		return e.err
+	}
+	log = log.With().Str("component", "worker").Logger()
+
+	if cxCfg.ClientID == "" {
+		return errors.New("CXONE_CLIENT_ID is not set; set the CXone OAuth client id and secret, or use 'router dev', which starts a CXone simulator")
+	}
+	rules, err := loadRules(rulesFile)
+	if err != nil {
+		return err
+	}
+	client, err := cxone.NewClient(cxCfg)
+	if err != nil {
+		return err
+	}
+
+	nc, js, err := connectNATS(natsCfg, "router-worker", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w", addr, err)
+	}
+	go serveHealth(ctx, ln, log)
+
+	topology := queue.DefaultTopology()
+	topology.Replicas = natsCfg.Replicas
+	return runWorkerPool(ctx, js, topology, workerCfg, rules, client, log)
+}
+
+// runWorkerPool sets up the topology and runs one Worker until ctx ends.
+func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology, cfg worker.Config, rules *mapping.Rules, client worker.Updater, log zerolog.Logger) error {
+	setupCtx, cancel := context.WithTimeout(ctx, startupWait)
+	defer cancel()
+	stream, consumer, err := ensureTopology(setupCtx, js, t, true, log)
+	if err != nil {
+		return err
+	}
+
+	cfg.AckWait = t.AckWait
+	cfg.MaxDeliver = t.MaxDeliver
+	w, err := worker.New(cfg, worker.Deps{
+		JetStream: js, Stream: stream, Consumer: consumer,
+		Rules: rules, CXone: client, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+
+	log.Info().Int("max_in_flight", cfg.MaxInFlight).Int("rules", rules.Len()).Msg("worker consuming")
+	return w.Run(ctx)
+}
+
+func cxoneFromEnv(e *env) cxone.Config {
+	return cxone.Config{
+		BaseURL:        e.str("CXONE_BASE_URL", cxone.DefaultBaseURL(e.str("CXONE_ENV", cxone.DefaultEnv))),
+		TokenURL:       e.str("CXONE_TOKEN_URL", ""),
+		ClientID:       e.str("CXONE_CLIENT_ID", ""),
+		ClientSecret:   e.str("CXONE_CLIENT_SECRET", ""),
+		RequestTimeout: e.duration("CXONE_REQUEST_TIMEOUT", cxone.DefaultRequestTimeout),
+		MaxRPS:         e.float("CXONE_MAX_RPS", 0),
+	}
+}
+
+func workerFromEnv(e *env) worker.Config {
+	cfg := worker.DefaultConfig()
+	cfg.MaxInFlight = e.integer("ROUTER_WORKER_CONCURRENCY", cfg.MaxInFlight)
+	return cfg
+}
+
+// loadRules reads the rules file, or returns the built-in rules for "".
+func loadRules(path string) (*mapping.Rules, error) {
+	if path == "" {
+		return mapping.Default(), nil
+	}
+	rules, err := mapping.LoadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load ROUTER_MAPPING_FILE: %w", err)
+	}
+	return rules, nil
+}
+
+// serveHealth serves /healthz on ln until ctx ends.
+func serveHealth(ctx context.Context, ln net.Listener, log zerolog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+
+	go func() {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}()
+	log.Info().Str("addr", ln.Addr().String()).Msg("health server listening")
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error().Err(err).Msg("health server failed")
+	}
+}

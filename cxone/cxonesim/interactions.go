@@ -1,0 +1,167 @@
+package cxonesim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+)
+
+// maxPatchBody bounds the PATCH body; larger bodies get 413.
+const maxPatchBody = 1 << 20
+
+// servePatch handles PATCH /api/v2/interactions/{id}. Checks run in this
+// order: scripted or random fault, bearer token (401, 403), strict-mode
+// lookup (404), Content-Type (415), body (413, 400).
+func (s *Sim) servePatch(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	req := Request{Method: r.Method, Path: r.URL.EscapedPath(), InteractionID: id, Received: time.Now()}
+	defer func() {
+		req.Answered = time.Now()
+		s.record(req)
+	}()
+
+	// Reading the body first lets the server notice a client that gives
+	// up during the latency below, which cancels r.Context().
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPatchBody))
+
+	fault, source, faulty := s.nextFault(id)
+	req.Fault = source
+	if !wait(r, s.cfg.Latency+fault.Latency) {
+		return
+	}
+	if faulty && fault.Drop {
+		req.Dropped = true
+		dropConnection(w)
+		return
+	}
+	if faulty && fault.Status != 0 {
+		req.Status = fault.Status
+		writeFault(w, fault)
+		return
+	}
+
+	req.Status = s.update(w, r, id, body, readErr)
+}
+
+// update applies a PATCH that no fault intercepted and returns its status.
+func (s *Sim) update(w http.ResponseWriter, r *http.Request, id string, body []byte, readErr error) int {
+	switch s.checkBearer(r, "interaction:update") {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cxone-sim", error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, "invalid_token", "the bearer token is missing, unknown, revoked or expired")
+		return http.StatusUnauthorized
+	case http.StatusForbidden:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cxone-sim", error="insufficient_scope", scope="interaction:update"`)
+		writeError(w, http.StatusForbidden, "insufficient_scope", "the token lacks scope interaction:update")
+		return http.StatusForbidden
+	}
+
+	if s.cfg.Strict && !s.isKnown(id) {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("interaction %q not found", id))
+		return http.StatusNotFound
+	}
+
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
+		return http.StatusUnsupportedMediaType
+	}
+
+	if readErr != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(readErr, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "body exceeds 1 MiB")
+			return http.StatusRequestEntityTooLarge
+		}
+		writeError(w, http.StatusBadRequest, "invalid_request", "body could not be read")
+		return http.StatusBadRequest
+	}
+	if err := validateUpdate(body); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return http.StatusBadRequest
+	}
+
+	writeJSON(w, http.StatusOK, s.store(id, body))
+	return http.StatusOK
+}
+
+func (s *Sim) isKnown(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.known[id]
+}
+
+func (s *Sim) store(id string, body []byte) State {
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, body)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.interactions[id]
+	if !ok {
+		st = &State{InteractionID: id, Known: s.known[id]}
+		s.interactions[id] = st
+	}
+	st.Count++
+	st.Last = json.RawMessage(compact.Bytes())
+	st.UpdatedAt = time.Now().UTC()
+	return *st
+}
+
+// validateUpdate checks an interactions-v2 update body: a JSON object with
+// exactly the members wrapUpCode (string) and routingData (object). In
+// routingData, priority must be an integer, and skill and every other
+// member a string.
+func validateUpdate(body []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return errors.New("body must be a JSON object")
+	}
+	for name := range top {
+		if name != "wrapUpCode" && name != "routingData" {
+			return fmt.Errorf("unknown member %q; allowed are wrapUpCode and routingData", name)
+		}
+	}
+
+	var wrapUpCode string
+	raw, ok := top["wrapUpCode"]
+	if !ok || json.Unmarshal(raw, &wrapUpCode) != nil || isNull(raw) {
+		return errors.New("wrapUpCode must be a string")
+	}
+
+	var routingData map[string]json.RawMessage
+	raw, ok = top["routingData"]
+	if !ok || json.Unmarshal(raw, &routingData) != nil || routingData == nil {
+		return errors.New("routingData must be a JSON object")
+	}
+	for name, value := range routingData {
+		if err := validateRoutingMember(name, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateRoutingMember(name string, value json.RawMessage) error {
+	if name == "priority" {
+		var priority int64
+		if err := json.Unmarshal(value, &priority); err != nil || isNull(value) {
+			return errors.New("routingData.priority must be an integer")
+		}
+		return nil
+	}
+	var text string
+	if err := json.Unmarshal(value, &text); err != nil || isNull(value) {
+		return fmt.Errorf("routingData.%s must be a string", name)
+	}
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return string(bytes.TrimSpace(raw)) == "null"
+}

@@ -1,0 +1,225 @@
+package cxone
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// tokenRefreshMargin is how long before expiry a cached token is replaced.
+// A token that lives this long or less is handed to the callers that waited
+// for it and is not cached.
+const tokenRefreshMargin = 60 * time.Second
+
+// maxTokenResponse bounds how much of a token response is read.
+const maxTokenResponse = 64 << 10
+
+// tokenSource gets OAuth client-credentials tokens and caches them. At most
+// one token request is in flight: concurrent callers wait for it.
+type tokenSource struct {
+	tokenURL     string
+	clientID     string
+	clientSecret string
+	scope        string
+	timeout      time.Duration
+	httpClient   *http.Client
+
+	fetches atomic.Int64
+
+	mu        sync.Mutex
+	token     string
+	refreshAt time.Time // zero when the token endpoint sent no expires_in
+	inflight  *tokenFetch
+}
+
+// tokenFetch is one token request that several callers may wait for.
+type tokenFetch struct {
+	done  chan struct{}
+	token string
+	err   error
+}
+
+type tokenResponse struct {
+	AccessToken string          `json:"access_token"`
+	TokenType   string          `json:"token_type"`
+	ExpiresIn   json.RawMessage `json:"expires_in"`
+}
+
+func newTokenSource(cfg Config) *tokenSource {
+	return &tokenSource{
+		tokenURL:     cfg.TokenURL,
+		clientID:     cfg.ClientID,
+		clientSecret: cfg.ClientSecret,
+		scope:        cfg.Scope,
+		timeout:      cfg.RequestTimeout,
+		httpClient:   cfg.HTTPClient,
+	}
+}
+
+// Token returns a cached token, or waits for a token request, starting one
+// when none is in flight. The request itself is not bound to ctx, because
+// other callers may wait for it; ctx bounds only this caller's wait.
+func (s *tokenSource) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	if s.token != "" && (s.refreshAt.IsZero() || time.Now().Before(s.refreshAt)) {
+		token := s.token
+		s.mu.Unlock()
+		return token, nil
+	}
+	fetch := s.inflight
+	if fetch == nil {
+		fetch = &tokenFetch{done: make(chan struct{})}
+		s.inflight = fetch
+		go s.run(fetch)
+	}
+	s.mu.Unlock()
+
+	select {
+	case <-fetch.done:
+		return fetch.token, fetch.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Invalidate drops the cached token if it is still bad, so that a burst of
+// 401 responses for the same token causes one new token request.
+func (s *tokenSource) Invalidate(bad string) {
+	s.mu.Lock()
+	if s.token == bad {
+		s.token = ""
+		s.refreshAt = time.Time{}
+	}
+	s.mu.Unlock()
+}
+
+// Fetches returns the number of token requests sent.
+func (s *tokenSource) Fetches() int64 {
+	return s.fetches.Load()
+}
+
+func (s *tokenSource) run(fetch *tokenFetch) {
+	token, refreshAt, cache, err := s.request()
+
+	s.mu.Lock()
+	if err == nil && cache {
+		s.token = token
+		s.refreshAt = refreshAt
+	}
+	s.inflight = nil
+	s.mu.Unlock()
+
+	fetch.token, fetch.err = token, err
+	close(fetch.done)
+}
+
+// request sends one token request. cache is false when the token expires
+// within tokenRefreshMargin.
+func (s *tokenSource) request() (token string, refreshAt time.Time, cache bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {s.scope}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", time.Time{}, false, s.fail(ErrAuth, 0, nil, fmt.Errorf("build token request for %q: %w", s.tokenURL, err))
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	// RFC 6749, section 2.3.1: form-encode the credentials before Basic auth.
+	req.SetBasicAuth(url.QueryEscape(s.clientID), url.QueryEscape(s.clientSecret))
+
+	sentAt := time.Now()
+	s.fetches.Add(1)
+	resp, err := s.httpClient.Do(req)
+	if err != nil {
+		return "", time.Time{}, false, s.fail(ErrTransient, 0, nil, fmt.Errorf("token request to %q: %w", s.tokenURL, err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
+	if err != nil {
+		return "", time.Time{}, false, s.fail(ErrTransient, resp.StatusCode, nil, fmt.Errorf("read token response: %w", err))
+	}
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return "", time.Time{}, false, s.statusError(resp, body)
+	}
+
+	token, lifetime, expires, err := parseTokenResponse(body)
+	if err != nil {
+		return "", time.Time{}, false, s.fail(ErrAuth, resp.StatusCode, body, fmt.Errorf("token endpoint %q: %w", s.tokenURL, err))
+	}
+	if !expires {
+		return token, time.Time{}, true, nil
+	}
+	if lifetime <= tokenRefreshMargin {
+		return token, time.Time{}, false, nil
+	}
+	return token, sentAt.Add(lifetime - tokenRefreshMargin), true, nil
+}
+
+// statusError classifies a non-2xx token response. 408, 425, 429 and 5xx
+// are transient. Everything else, such as 400 invalid_client, 401 or 403,
+// means the credentials or the token URL are wrong.
+func (s *tokenSource) statusError(resp *http.Response, body []byte) error {
+	status := resp.StatusCode
+	if status >= 300 && status <= 399 {
+		return s.fail(ErrAuth, status, body, fmt.Errorf("token endpoint %q redirected to %q; set CXONE_TOKEN_URL to the final URL", s.tokenURL, resp.Header.Get("Location")))
+	}
+	if !retryableStatus(status) {
+		return s.fail(ErrAuth, status, body, fmt.Errorf("token endpoint %q rejected the client credentials", s.tokenURL))
+	}
+
+	e := s.fail(ErrTransient, status, body, fmt.Errorf("token endpoint %q is unavailable", s.tokenURL))
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			e.RetryAfter = wait
+		}
+	}
+	return e
+}
+
+func (s *tokenSource) fail(class error, status int, body []byte, err error) *Error {
+	return &Error{
+		Op:     "token",
+		Status: status,
+		Body:   boundedBody(body, s.clientSecret),
+		Class:  class,
+		Err:    err,
+	}
+}
+
+// parseTokenResponse returns the access token and its lifetime. expires is
+// false when expires_in is absent: such a token is cached until a 401
+// invalidates it. expires_in is accepted as a JSON number or as a string of
+// digits, since servers send both.
+func parseTokenResponse(body []byte) (token string, lifetime time.Duration, expires bool, err error) {
+	var tr tokenResponse
+	if err := json.Unmarshal(body, &tr); err != nil {
+		return "", 0, false, fmt.Errorf("token response is not a JSON object: %w", err)
+	}
+	if tr.AccessToken == "" {
+		return "", 0, false, fmt.Errorf("token response has no access_token")
+	}
+	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "bearer") {
+		return "", 0, false, fmt.Errorf("token_type %q is not Bearer", tr.TokenType)
+	}
+
+	raw := strings.Trim(string(tr.ExpiresIn), `"`)
+	if raw == "" || raw == "null" {
+		return tr.AccessToken, 0, false, nil
+	}
+	seconds, err := strconv.ParseFloat(raw, 64)
+	if err != nil || seconds < 0 || seconds > maxRetryAfterSeconds {
+		return "", 0, false, fmt.Errorf("token response has invalid expires_in %s", tr.ExpiresIn)
+	}
+	return tr.AccessToken, time.Duration(seconds * float64(time.Second)), true, nil
+}

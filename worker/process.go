@@ -1,0 +1,161 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/cxrouter/router/cxone"
+	"github.com/cxrouter/router/mapping"
+	"github.com/cxrouter/router/queue"
+)
+
+// process handles one delivery and logs its outcome. runCtx is Run's context:
+// once it is cancelled, messages not yet started are released.
+func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
+	start := time.Now()
+	d := newDelivery(msg)
+
+	var r result
+	if runCtx.Err() != nil {
+		r = w.release(d, runCtx.Err())
+	} else {
+		r = w.handle(runCtx, callCtx, d)
+	}
+	w.logResult(d, r, time.Since(start))
+}
+
+// handle decides and applies one request, and settles the message.
+func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
+	in, err := mapping.ParseWebhook(d.msg.Data())
+	if err != nil {
+		return w.deadLetter(d, result{reason: queue.ReasonInvalidPayload, err: err})
+	}
+
+	if w.cfg.SkipSuperseded && w.isSuperseded(d) {
+		return w.settle(d, result{outcome: OutcomeSuperseded, intent: in.Intent}, d.msg.DoubleAck)
+	}
+
+	decision, err := w.deps.Rules.Decide(in)
+	if err != nil {
+		return w.deadLetter(d, result{reason: queue.ReasonNoRule, intent: in.Intent, err: err})
+	}
+
+	stop := keepInProgress(d.msg, w.cfg.AckWait/3)
+	res, err := w.deps.CXone.UpdateInteraction(callCtx, in.InteractionID, updateFor(decision))
+	stop()
+
+	r := result{intent: in.Intent, rule: decision.Rule, status: res.Status, attempts: res.Attempts, err: err}
+	fillFromError(&r, err)
+	switch {
+	case err == nil:
+		r.outcome = OutcomeApplied
+		return w.settle(d, r, d.msg.DoubleAck)
+	case callCtx.Err() != nil || (runCtx.Err() != nil && errors.Is(err, context.Canceled)):
+		return w.release(d, err)
+	case cxone.IsPermanent(err):
+		r.reason = queue.ReasonRejected
+		return w.deadLetter(d, r)
+	case d.delivered >= uint64(w.cfg.MaxDeliver):
+		r.reason = queue.ReasonMaxDeliveries
+		return w.deadLetter(d, r)
+	}
+	return w.retryLater(d, r)
+}
+
+// retryLater hands the message back with a delay from the redelivery
+// schedule, raised to the Retry-After that CXone sent.
+func (w *Worker) retryLater(d delivery, r result) result {
+	retryAfter, _ := cxone.RetryAfterOf(r.err)
+	r.outcome = OutcomeRetry
+	r.delay = w.cfg.Redelivery.Delay(d.delivered, retryAfter)
+	return w.settle(d, r, func(context.Context) error { return d.msg.NakWithDelay(r.delay) })
+}
+
+// release hands the message back at once because the worker is stopping.
+func (w *Worker) release(d delivery, cause error) result {
+	r := result{outcome: OutcomeReleased, err: cause}
+	return w.settle(d, r, func(context.Context) error { return d.msg.Nak() })
+}
+
+// settle runs the ack, nak or term call for r and records its error.
+func (w *Worker) settle(d delivery, r result, call func(context.Context) error) result {
+	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
+	defer cancel()
+
+	r.ackErr = call(ctx)
+	return r
+}
+
+// fillFromError copies the HTTP status and attempt count out of a CXone error.
+func fillFromError(r *result, err error) {
+	var cxErr *cxone.Error
+	if errors.As(err, &cxErr) {
+		if cxErr.Status != 0 {
+			r.status = cxErr.Status
+		}
+		if cxErr.Attempts != 0 {
+			r.attempts = cxErr.Attempts
+		}
+	}
+}
+
+// updateFor turns a routing decision into the CXone update body.
+func updateFor(d mapping.Decision) cxone.Update {
+	return cxone.Update{
+		WrapUpCode: d.WrapUpCode,
+		RoutingData: cxone.RoutingData{
+			Priority: d.Priority,
+			Skill:    d.Skill,
+			Fields:   d.Fields,
+		},
+	}
+}
+
+// logResult writes the one line per delivery that SREs search by
+// interaction_id, msg_id or stream_seq.
+func (w *Worker) logResult(d delivery, r result, latency time.Duration) {
+	level := zerolog.InfoLevel
+	switch {
+	case r.ackErr != nil || r.outcome == OutcomeDeadLettered:
+		level = zerolog.ErrorLevel
+	case r.outcome == OutcomeRetry || r.outcome == OutcomeReleased:
+		level = zerolog.WarnLevel
+	}
+
+	event := w.log.WithLevel(level).
+		Str("interaction_id", d.interactionID).
+		Str("msg_id", d.msgID).
+		Uint64("stream_seq", d.streamSeq).
+		Str("request_id", d.requestID).
+		Uint64("delivery", d.delivered).
+		Str("outcome", string(r.outcome)).
+		Int("status", r.status).
+		Int("attempts", r.attempts).
+		Float64("latency_ms", float64(latency.Microseconds())/1000)
+	if r.intent != "" {
+		event = event.Str("intent", r.intent)
+	}
+	if r.rule != "" {
+		event = event.Str("rule", r.rule)
+	}
+	if r.delay > 0 {
+		event = event.Dur("redelivery_delay", r.delay)
+	}
+	if r.reason != "" {
+		event = event.Str("reason", r.reason)
+	}
+	if d.replayOf != "" {
+		event = event.Str("replay_of", d.replayOf)
+	}
+	if r.err != nil {
+		event = event.AnErr("error", r.err)
+	}
+	if r.ackErr != nil {
+		event = event.AnErr("ack_error", r.ackErr)
+	}
+	event.Msg("message " + string(r.outcome))
+}
