@@ -258,7 +258,7 @@ func (h *Handler) logOutcome(r *http.Request, reqID string, out *outcome, latenc
 		Str("request_id", reqID).
 		Str("method", r.Method).
 		Int("status", out.status).
-		Float64("latency", float64(latency.Microseconds())/1000) // milliseconds
+		Float64("latency_ms", float64(latency.Microseconds())/1000)
 	if out.interactionID != "" {
 		event = event.Str("interaction_id", out.interactionID)
 	}

@@ -230,8 +230,8 @@ func TestWebhookLogLine(t *testing.T) {
 			t.Errorf("log field %s = %v, want %v", field, line[field], want)
 		}
 	}
-	if latency, ok := line["latency"].(float64); !ok || latency < 0 {
-		t.Errorf("log field latency = %v, want a non-negative number of milliseconds", line["latency"])
+	if latency, ok := line["latency_ms"].(float64); !ok || latency < 0 {
+		t.Errorf("log field latency_ms = %v, want a non-negative number of milliseconds", line["latency_ms"])
 	}
 
 	s.logs.mu.Lock()
