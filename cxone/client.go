@@ -76,11 +76,16 @@ func (c *Client) TokenFetches() int64 {
 // retry budget is spent when the next wait would not fit in it, with an
 // ErrTransient error that carries the server's Retry-After, if any.
 //
-// Every error is an *Error of class ErrPermanent, ErrTransient or ErrAuth.
+// Every error is an *Error of class ErrPermanent, ErrTransient or ErrAuth,
+// except the error of a BeforeAttempt check, which is returned unchanged.
 // A cancelled ctx returns an ErrTransient error that also matches ctx.Err().
-func (c *Client) UpdateInteraction(ctx context.Context, interactionID string, u Update) (Result, error) {
+func (c *Client) UpdateInteraction(ctx context.Context, interactionID string, u Update, opts ...UpdateOption) (Result, error) {
 	start := time.Now()
 	var res Result
+	var options updateOptions
+	for _, opt := range opts {
+		opt(&options)
+	}
 	fail := func(e *Error) (Result, error) {
 		if e.Op == "" {
 			e.Op = "update"
@@ -107,6 +112,13 @@ func (c *Client) UpdateInteraction(ctx context.Context, interactionID string, u 
 		if e := c.waitTurn(ctx, start); e != nil {
 			e.Status = res.Status
 			return fail(e)
+		}
+
+		if options.beforeAttempt != nil {
+			if err := options.beforeAttempt(ctx); err != nil {
+				res.Elapsed = time.Since(start)
+				return res, err
+			}
 		}
 
 		res.Attempts++

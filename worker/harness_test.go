@@ -47,6 +47,7 @@ type harness struct {
 	ingestURL string
 	logs      *syncBuffer
 	opts      options
+	worker    *worker.Worker // the last one started
 }
 
 func defaultOptions() options {
@@ -136,6 +137,7 @@ func (h *harness) startWorker() (stop func()) {
 		h.t.Fatalf("worker.New: %v", err)
 	}
 
+	h.worker = w
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()

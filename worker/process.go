@@ -25,6 +25,7 @@ func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
 	} else {
 		r = w.handle(runCtx, callCtx, d)
 	}
+	w.counters.count(r.outcome)
 	w.logResult(d, r, time.Since(start))
 }
 
@@ -35,17 +36,15 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 		return w.deadLetter(d, result{reason: queue.ReasonInvalidPayload, err: err})
 	}
 
-	if w.cfg.SkipSuperseded && w.isSuperseded(d) {
-		return w.settle(d, result{outcome: OutcomeSuperseded, intent: in.Intent}, d.msg.DoubleAck)
-	}
-
 	decision, err := w.deps.Rules.Decide(in)
 	if err != nil {
 		return w.deadLetter(d, result{reason: queue.ReasonNoRule, intent: in.Intent, err: err})
 	}
 
 	stop := keepInProgress(d.msg, w.cfg.AckWait/3)
-	res, err := w.deps.CXone.UpdateInteraction(callCtx, in.InteractionID, updateFor(decision))
+	unlock := w.locks.lock(in.InteractionID)
+	res, err := w.deps.CXone.UpdateInteraction(callCtx, in.InteractionID, updateFor(decision), w.supersededCheck(d))
+	unlock()
 	stop()
 
 	r := result{intent: in.Intent, rule: decision.Rule, status: res.Status, attempts: res.Attempts, err: err}
@@ -53,6 +52,10 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 	switch {
 	case err == nil:
 		r.outcome = OutcomeApplied
+		return w.settle(d, r, d.msg.DoubleAck)
+	case errors.Is(err, errSuperseded):
+		r.outcome = OutcomeSuperseded
+		r.err = nil
 		return w.settle(d, r, d.msg.DoubleAck)
 	case callCtx.Err() != nil || (runCtx.Err() != nil && errors.Is(err, context.Canceled)):
 		return w.release(d, err)

@@ -17,7 +17,7 @@ import (
 // Updater applies one update to a CXone interaction. *cxone.Client
 // implements it, with its own in-process retries.
 type Updater interface {
-	UpdateInteraction(ctx context.Context, interactionID string, u cxone.Update) (cxone.Result, error)
+	UpdateInteraction(ctx context.Context, interactionID string, u cxone.Update, opts ...cxone.UpdateOption) (cxone.Result, error)
 }
 
 // Deps are the components a Worker uses.
@@ -38,9 +38,11 @@ type Deps struct {
 
 // Worker consumes ROUTING and applies each request to CXone.
 type Worker struct {
-	cfg  Config
-	deps Deps
-	log  zerolog.Logger
+	cfg      Config
+	deps     Deps
+	log      zerolog.Logger
+	locks    interactionLocks
+	counters counters
 }
 
 // New checks cfg and deps and returns a Worker. Call Run to start it.

@@ -325,3 +325,30 @@ func TestShutdownReleasesInFlight(t *testing.T) {
 		t.Errorf("dead letters after restart = %d, want 0", got)
 	}
 }
+
+func TestStaleRequestLosesToNewer(t *testing.T) {
+	h := newHarness(t, func(o *options) { o.retry.MaxElapsedTime = 10 * time.Second })
+	if err := h.sim.InjectFault(cxonesim.Fault{InteractionID: sampleInteraction, Status: http.StatusTooManyRequests, RetryAfter: "3", Count: 1}); err != nil {
+		t.Fatalf("InjectFault: %v", err)
+	}
+
+	h.mustAccept(payload(sampleInteraction, "TransferToSupport", "x"))
+	h.waitFor("the 429", 5*time.Second, func() bool { return len(h.patchRequests(sampleInteraction)) == 1 })
+	h.mustAccept(samplePayload)
+
+	h.waitFor("the older request to be superseded", 15*time.Second, func() bool { return h.worker.Stats().Superseded == 1 })
+	h.waitApplied(sampleInteraction, 1, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	state, _ := h.sim.Interaction(sampleInteraction)
+
+	jsonEqual(t, state.Last, sampleUpdate)
+	if state.Count != 1 {
+		t.Errorf("applied updates = %d, want 1: only the newer request", state.Count)
+	}
+	if got := h.worker.Stats().Applied; got != 1 {
+		t.Errorf("applied = %d, want 1", got)
+	}
+	if n := len(h.patchRequests(sampleInteraction)); n != 2 {
+		t.Errorf("PATCH requests = %d, want 2 (the 429 and the newer update)", n)
+	}
+}
