@@ -11,7 +11,8 @@ const (
 	// HeaderReceivedAt is the RFC 3339 time at which ingest accepted the webhook.
 	HeaderReceivedAt = "Router-Received-At"
 
-	// HeaderReplayOf names the dead-letter stream sequence a replayed message came from.
+	// HeaderReplayOf names the source of a replayed message as "<stream>:<sequence>",
+	// such as "ROUTING_DLQ:17".
 	HeaderReplayOf = "Router-Replay-Of"
 )
 

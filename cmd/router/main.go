@@ -4,6 +4,7 @@
 //	router dev       everything in one process, with an embedded NATS server
 //	router ingest    the webhook HTTP server
 //	router worker    a consumer that calls CXone
+//	router replay    re-publish dead letters or accepted webhooks
 //
 // Every subcommand is configured by environment variables; `router help`
 // lists them.
@@ -33,6 +34,7 @@ func commands() []command {
 		{"dev", "run NATS (embedded), ingest, workers and, without CXONE_CLIENT_ID, a CXone simulator in one process", runDev},
 		{"ingest", "run the webhook HTTP server against NATS_URL", runIngest},
 		{"worker", "run a worker that applies routing requests to CXone", runWorker},
+		{"replay", "re-publish dead letters (--dlq) or accepted webhooks to ROUTING; -h lists the filters", runReplay},
 	}
 }
 
