@@ -43,6 +43,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cxCfg := cxoneFromEnv(e)
 	workerCfg := workerFromEnv(e)
 	rulesFile := e.str("ROUTER_MAPPING_FILE", "")
+	topology := topologyFromEnv(e)
 	console := isTerminal(os.Stdout)
 	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), console)
 	if err != nil {
@@ -93,7 +94,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return serveIngest(runCtx, ln, js, log.With().Str("component", "ingest").Logger())
 		},
 		func() error {
-			return runWorkerPool(runCtx, js, queue.DefaultTopology(), workerCfg, rules, client, log.With().Str("component", "worker").Logger())
+			return runWorkerPool(runCtx, js, topology, workerCfg, rules, client, log.With().Str("component", "worker").Logger())
 		},
 	} {
 		wg.Add(1)

@@ -9,10 +9,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 
 	"github.com/cxrouter/router/ingest"
-	"github.com/cxrouter/router/queue"
 )
 
 // startupWait bounds how long a process waits for NATS at start.
@@ -37,17 +37,17 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	log = log.With().Str("component", "ingest").Logger()
 
-	nc, js, err := connectNATS(natsCfg, "router-ingest", log)
+	// Without a reconnect buffer, a publish during a NATS outage fails at
+	// once and the client gets its 503 without waiting for the timeout.
+	nc, js, err := connectNATS(natsCfg, "router-ingest", log, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
 
-	topology := queue.DefaultTopology()
-	topology.Replicas = natsCfg.Replicas
 	setupCtx, cancel := context.WithTimeout(ctx, startupWait)
 	defer cancel()
-	if _, _, err := ensureTopology(setupCtx, js, topology, false, log); err != nil {
+	if _, _, err := ensureTopology(setupCtx, js, natsCfg.Topology, false, log); err != nil {
 		return err
 	}
 

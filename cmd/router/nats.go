@@ -17,13 +17,13 @@ import (
 
 // natsConfig is how a process reaches NATS.
 type natsConfig struct {
+	Topology  queue.Topology
 	URL       string
 	CredsFile string
 	NKeySeed  string
 	TLSCA     string
 	TLSCert   string
 	TLSKey    string
-	Replicas  int
 }
 
 func natsFromEnv(e *env) natsConfig {
@@ -34,8 +34,16 @@ func natsFromEnv(e *env) natsConfig {
 		TLSCA:     e.str("NATS_TLS_CA", ""),
 		TLSCert:   e.str("NATS_TLS_CERT", ""),
 		TLSKey:    e.str("NATS_TLS_KEY", ""),
-		Replicas:  e.integer("NATS_REPLICAS", 1),
+		Topology:  topologyFromEnv(e),
 	}
+}
+
+func topologyFromEnv(e *env) queue.Topology {
+	t := queue.DefaultTopology()
+	t.Replicas = e.integer("NATS_REPLICAS", t.Replicas)
+	t.AckWait = e.duration("ROUTER_ACK_WAIT", t.AckWait)
+	t.MaxDeliver = e.integer("ROUTER_MAX_DELIVER", t.MaxDeliver)
+	return t
 }
 
 func (c natsConfig) options(name string, log zerolog.Logger) ([]nats.Option, error) {
@@ -82,11 +90,12 @@ func (c natsConfig) options(name string, log zerolog.Logger) ([]nats.Option, err
 
 // connectNATS connects and opens JetStream. RetryOnFailedConnect lets a
 // process start before NATS does, as happens under Compose.
-func connectNATS(c natsConfig, name string, log zerolog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+func connectNATS(c natsConfig, name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	opts, err := c.options(name, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	opts = append(opts, extra...)
 
 	nc, err := nats.Connect(c.URL, opts...)
 	if err != nil {

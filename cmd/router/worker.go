@@ -65,9 +65,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	go serveHealth(ctx, ln, log)
 
-	topology := queue.DefaultTopology()
-	topology.Replicas = natsCfg.Replicas
-	return runWorkerPool(ctx, js, topology, workerCfg, rules, client, log)
+	return runWorkerPool(ctx, js, natsCfg.Topology, workerCfg, rules, client, log)
 }
 
 // runWorkerPool sets up the topology and runs one Worker until ctx ends.
