@@ -37,8 +37,15 @@ const (
 	// HeaderDLQAcceptedAt is the RFC 3339 time ROUTING stored the message.
 	HeaderDLQAcceptedAt = "Router-Dlq-Accepted-At"
 
+	// HeaderDLQFirstAttempt is the RFC 3339 time of the first attempt. It is
+	// absent when a worker process other than the dead-lettering one made it.
+	HeaderDLQFirstAttempt = "Router-Dlq-First-Attempt"
+
 	// HeaderDLQLastAttempt is the RFC 3339 time of the attempt that failed last.
 	HeaderDLQLastAttempt = "Router-Dlq-Last-Attempt"
+
+	// HeaderDLQMsgID is the original message's Nats-Msg-Id.
+	HeaderDLQMsgID = "Router-Dlq-Msg-Id"
 
 	// HeaderDLQSubject is the original subject in ROUTING.
 	HeaderDLQSubject = "Router-Dlq-Subject"

@@ -61,8 +61,11 @@ func deadLetterMsg(d delivery, r result) *nats.Msg {
 	msg.Header.Set(queue.HeaderDLQSubject, d.msg.Subject())
 	msg.Header.Set(queue.HeaderDLQAcceptedAt, d.storedAt.UTC().Format(time.RFC3339Nano))
 	msg.Header.Set(queue.HeaderDLQLastAttempt, time.Now().UTC().Format(time.RFC3339Nano))
+	if !d.firstAttempt.IsZero() {
+		msg.Header.Set(queue.HeaderDLQFirstAttempt, d.firstAttempt.UTC().Format(time.RFC3339Nano))
+	}
 	if d.msgID != "" {
-		msg.Header.Set("Router-Original-Msg-Id", d.msgID)
+		msg.Header.Set(queue.HeaderDLQMsgID, d.msgID)
 	}
 	return msg
 }

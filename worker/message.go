@@ -19,6 +19,7 @@ type delivery struct {
 	delivered     uint64
 	storedAt      time.Time
 	replayOf      string
+	firstAttempt  time.Time // zero when another process made the first attempt
 }
 
 func newDelivery(msg jetstream.Msg) delivery {

@@ -18,12 +18,16 @@ import (
 func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
 	start := time.Now()
 	d := newDelivery(msg)
+	d.firstAttempt = w.firsts.observe(d.streamSeq, d.delivered, start)
 
 	var r result
 	if runCtx.Err() != nil {
 		r = w.release(d, runCtx.Err())
 	} else {
 		r = w.handle(runCtx, callCtx, d)
+	}
+	if r.outcome != OutcomeRetry {
+		w.firsts.forget(d.streamSeq)
 	}
 	w.counters.count(r.outcome)
 	w.logResult(d, r, time.Since(start))

@@ -43,6 +43,7 @@ type Worker struct {
 	log      zerolog.Logger
 	locks    interactionLocks
 	counters counters
+	firsts   firstAttempts
 }
 
 // New checks cfg and deps and returns a Worker. Call Run to start it.

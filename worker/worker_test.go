@@ -258,6 +258,14 @@ func TestMaxDeliverDeadLetters(t *testing.T) {
 	if got := msg.Header.Get(queue.HeaderDLQStatus); got != "500" {
 		t.Errorf("status = %q, want 500", got)
 	}
+	first, errFirst := time.Parse(time.RFC3339Nano, msg.Header.Get(queue.HeaderDLQFirstAttempt))
+	last, errLast := time.Parse(time.RFC3339Nano, msg.Header.Get(queue.HeaderDLQLastAttempt))
+	if errFirst != nil || errLast != nil {
+		t.Fatalf("first or last attempt header unreadable: %v, %v", errFirst, errLast)
+	}
+	if !first.Before(last) {
+		t.Errorf("first attempt %s is not before last attempt %s", first, last)
+	}
 }
 
 func TestSupersededRequestSkipped(t *testing.T) {
@@ -350,5 +358,29 @@ func TestStaleRequestLosesToNewer(t *testing.T) {
 	}
 	if n := len(h.patchRequests(sampleInteraction)); n != 2 {
 		t.Errorf("PATCH requests = %d, want 2 (the 429 and the newer update)", n)
+	}
+}
+
+func TestLongWaitKeepsSingleDelivery(t *testing.T) {
+	h := newHarness(t, func(o *options) {
+		o.topology.AckWait = 2 * time.Second
+		o.retry.MaxElapsedTime = 10 * time.Second
+	})
+	if err := h.sim.InjectFault(cxonesim.Fault{InteractionID: sampleInteraction, Status: http.StatusTooManyRequests, RetryAfter: "5", Count: 1}); err != nil {
+		t.Fatalf("InjectFault: %v", err)
+	}
+
+	h.mustAccept(samplePayload)
+	h.waitApplied(sampleInteraction, 1, 15*time.Second)
+	time.Sleep(500 * time.Millisecond)
+
+	if strings.Contains(h.logs.String(), `"delivery":2`) {
+		t.Errorf("message delivered twice although the worker sent InProgress during the 5s wait:\n%s", h.logs.String())
+	}
+	if n := len(h.patchRequests(sampleInteraction)); n != 2 {
+		t.Errorf("PATCH requests = %d, want 2 (the 429 and one retry)", n)
+	}
+	if got := h.worker.Stats().Applied; got != 1 {
+		t.Errorf("applied = %d, want 1", got)
 	}
 }

@@ -250,4 +250,3 @@ func TestCXoneOutageAppliedAfterReturn(t *testing.T) {
 		t.Errorf("dead letters = %d, want 0", got)
 	}
 }
-
