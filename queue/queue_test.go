@@ -103,3 +103,25 @@ func TestStreamStoresRequestsWithDuplicateWindow(t *testing.T) {
 		t.Errorf("stream storage %s duplicates %s max age %s, want file, 2m, 72h", cfg.Storage, cfg.Duplicates, cfg.MaxAge)
 	}
 }
+
+func TestProbePublishStoresNothing(t *testing.T) {
+	s := queuetest.Start(t, queue.DefaultTopology())
+	if _, err := s.JS.Publish(context.Background(), queue.Subject("a"), []byte("{}")); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+
+	if err := queue.ProbePublish(context.Background(), s.JS); err != nil {
+		t.Fatalf("ProbePublish: %v", err)
+	}
+	if got := s.Messages(t, queue.StreamName); got != 1 {
+		t.Errorf("messages = %d, want 1: the probe must not be stored", got)
+	}
+
+	s.NATS.Shutdown()
+	s.NATS.WaitForShutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := queue.ProbePublish(ctx, s.JS); err == nil {
+		t.Errorf("ProbePublish with NATS stopped = nil, want an error")
+	}
+}

@@ -30,7 +30,11 @@ func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
 		w.firsts.forget(d.streamSeq)
 	}
 	w.counters.count(r.outcome)
-	w.logResult(d, r, time.Since(start))
+	latency := time.Since(start)
+	if w.deps.Observer != nil {
+		w.deps.Observer.MessageDone(r.outcome, latency)
+	}
+	w.logResult(d, r, latency)
 }
 
 // handle decides and applies one request, and settles the message.

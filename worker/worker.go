@@ -34,6 +34,15 @@ type Deps struct {
 	Rules  *mapping.Rules
 	CXone  Updater
 	Logger zerolog.Logger
+
+	// Observer, when set, is told about every handled delivery.
+	Observer Observer
+}
+
+// Observer receives one call per handled delivery, for metrics. It must be
+// safe for concurrent use and must not block.
+type Observer interface {
+	MessageDone(outcome Outcome, latency time.Duration)
 }
 
 // Worker consumes ROUTING and applies each request to CXone.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cxrouter/router/cxone"
 	"github.com/cxrouter/router/cxone/cxonesim"
+	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/queue"
 )
 
@@ -58,7 +59,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	js, stopNATS, err := startDevNATS(natsAddr, dataDir, log)
+	nc, js, stopNATS, err := startDevNATS(natsAddr, dataDir, log)
 	if err != nil {
 		return err
 	}
@@ -85,16 +86,22 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w; pick a free address", httpAddr, err)
 	}
 
+	reg := metrics.New()
+	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
+		return err
+	}
+	ready := readiness{nc: nc, js: js, consumer: true, publish: true}
+
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for _, part := range []func() error{
 		func() error {
-			return serveIngest(runCtx, ln, js, log.With().Str("component", "ingest").Logger())
+			return serveIngest(runCtx, ln, reg.ObservePublisher(js), ingestWrapper(reg, ready), log.With().Str("component", "ingest").Logger())
 		},
 		func() error {
-			return runWorkerPool(runCtx, js, topology, workerCfg, rules, client, log.With().Str("component", "worker").Logger())
+			return runWorkerPool(runCtx, js, topology, workerCfg, rules, client, reg, log.With().Str("component", "worker").Logger())
 		},
 	} {
 		wg.Add(1)
@@ -112,30 +119,30 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // startDevNATS starts the embedded JetStream server and connects to it.
-func startDevNATS(addr, dataDir string, log zerolog.Logger) (jetstream.JetStream, func(), error) {
+func startDevNATS(addr, dataDir string, log zerolog.Logger) (*nats.Conn, jetstream.JetStream, func(), error) {
 	host, port, err := splitHostPort(addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ROUTER_DEV_NATS_ADDR=%q: %w", addr, err)
+		return nil, nil, nil, fmt.Errorf("ROUTER_DEV_NATS_ADDR=%q: %w", addr, err)
 	}
 	storeDir, err := filepath.Abs(filepath.Join(dataDir, "jetstream"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("ROUTER_DATA_DIR=%q: %w", dataDir, err)
+		return nil, nil, nil, fmt.Errorf("ROUTER_DATA_DIR=%q: %w", dataDir, err)
 	}
 
 	srv, err := queue.StartEmbedded(queue.EmbeddedConfig{StoreDir: storeDir, Host: host, Port: port})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	nc, err := nats.Connect(srv.ClientURL(), nats.Name("router-dev"))
 	if err != nil {
 		srv.Shutdown()
-		return nil, nil, fmt.Errorf("connect to embedded NATS: %w", err)
+		return nil, nil, nil, fmt.Errorf("connect to embedded NATS: %w", err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
-		return nil, nil, fmt.Errorf("open JetStream on embedded NATS: %w", err)
+		return nil, nil, nil, fmt.Errorf("open JetStream on embedded NATS: %w", err)
 	}
 	log.Info().Str("url", srv.ClientURL()).Str("store_dir", storeDir).Msg("embedded NATS JetStream server started")
 
@@ -145,7 +152,7 @@ func startDevNATS(addr, dataDir string, log zerolog.Logger) (jetstream.JetStream
 		srv.WaitForShutdown()
 		log.Info().Msg("embedded NATS stopped")
 	}
-	return js, stop, nil
+	return nc, js, stop, nil
 }
 
 // startDevSim serves the CXone simulator on addr and returns its base URL.

@@ -156,7 +156,13 @@ func TestNATSRestartKeepsEvery202(t *testing.T) {
 
 	time.Sleep(time.Second)
 	r.stopNATS()
-	time.Sleep(3 * time.Second)
+	time.Sleep(time.Second)
+	if resp, err := http.Get("http://" + r.ingestAddr + "/readyz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("ingest /readyz during the outage: %v %v, want 503", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	time.Sleep(2 * time.Second)
 	r.startNATS()
 	poster.mu.Lock()
 	acceptedBeforeRestart := poster.statuses[http.StatusAccepted]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cxrouter/router/ingest"
+	"github.com/cxrouter/router/metrics"
 )
 
 // startupWait bounds how long a process waits for NATS at start.
@@ -55,18 +57,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w", addr, err)
 	}
-	return serveIngest(ctx, ln, js, log)
+	reg := metrics.New()
+	ready := readiness{nc: nc, js: js, publish: true}
+	return serveIngest(ctx, ln, reg.ObservePublisher(js), ingestWrapper(reg, ready), log)
 }
 
-// serveIngest serves webhooks on ln until ctx is cancelled.
-func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, log zerolog.Logger) error {
+// serveIngest serves webhooks on ln until ctx is cancelled. wrap adds the
+// /metrics and /readyz endpoints around the webhook handler.
+func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, wrap func(http.Handler) http.Handler, log zerolog.Logger) error {
 	cfg := ingest.DefaultConfig()
 	handler, err := ingest.NewHandler(pub, cfg, log)
 	if err != nil {
 		return err
 	}
 
-	srv := ingest.NewServer(ln.Addr().String(), handler, cfg)
+	srv := ingest.NewServer(ln.Addr().String(), wrap(handler), cfg)
 	log.Info().Str("addr", ln.Addr().String()).Str("path", cfg.Path).Int("pid", os.Getpid()).Msg("ingest listening")
 	err = ingest.Serve(ctx, srv, ln, cfg.ShutdownGrace)
 	log.Info().Msg("ingest stopped")

@@ -148,8 +148,11 @@ func TestSeparateProcessesApplyEveryWebhook(t *testing.T) {
 	ingestAddr := freeAddr(t)
 	ingestProc := startRouter(t, append(common, "ROUTER_HTTP_ADDR="+ingestAddr), "ingest")
 	var workers []*process
+	var workerAddrs []string
 	for range 2 {
-		workers = append(workers, startRouter(t, append(common, "ROUTER_HTTP_ADDR="+freeAddr(t)), "worker"))
+		addr := freeAddr(t)
+		workerAddrs = append(workerAddrs, addr)
+		workers = append(workers, startRouter(t, append(common, "ROUTER_HTTP_ADDR="+addr), "worker"))
 	}
 	waitHTTP(t, "http://"+ingestAddr+"/healthz")
 
@@ -170,6 +173,21 @@ func TestSeparateProcessesApplyEveryWebhook(t *testing.T) {
 	}
 	state, _ := sim.Interaction("interaction-uuid-from-previous-step")
 	assertJSON(t, state.Last, `{"wrapUpCode":"Sales Transfer","routingData":{"priority":1,"skill":"Sales-Premium","customField":"Interest: PremiumPackage"}}`)
+
+	ingestMetrics := scrapeMetrics(t, "http://"+ingestAddr)
+	if got := ingestMetrics[`router_ingest_requests_total{status="202"}`]; got != count+1 {
+		t.Errorf("ingest counted %g accepted requests, want %d", got, count+1)
+	}
+	applied := 0.0
+	for _, addr := range workerAddrs {
+		waitHTTP(t, "http://"+addr+"/healthz")
+		applied += scrapeMetrics(t, "http://"+addr)[`router_worker_messages_total{outcome="applied"}`]
+		assertReady(t, "http://"+addr)
+	}
+	if applied != count+1 {
+		t.Errorf("workers counted %g applied messages, want %d", applied, count+1)
+	}
+	assertReady(t, "http://"+ingestAddr)
 
 	for i, w := range workers {
 		if err := w.stop(t); err != nil {
@@ -220,6 +238,43 @@ func TestDevAppliesSamplePayload(t *testing.T) {
 	}
 	if !strings.Contains(dev.output.String(), "in-process simulator") {
 		t.Errorf("dev log does not say the simulator is in use:\n%s", dev.output.String())
+	}
+}
+
+// scrapeMetrics reads base/metrics into a map from series to value.
+func scrapeMetrics(t *testing.T, base string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET %s/metrics: %v", base, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+
+	series := map[string]float64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscanf(value, "%g", &v); err == nil {
+			series[name] = v
+		}
+	}
+	return series
+}
+
+func assertReady(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("GET %s/readyz: %v", base, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"ready":true`) {
+		t.Errorf("%s/readyz: status %d body %s, want 200 and ready", base, resp.StatusCode, body)
 	}
 }
 

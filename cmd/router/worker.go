@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cxrouter/router/cxone"
 	"github.com/cxrouter/router/mapping"
+	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/queue"
 	"github.com/cxrouter/router/worker"
 )
@@ -63,13 +63,18 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w", addr, err)
 	}
-	go serveHealth(ctx, ln, log)
+	reg := metrics.New()
+	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
+		return err
+	}
+	ready := readiness{nc: nc, js: js, consumer: true}
+	go serveOps(ctx, ln, opsMux(reg, ready, healthHandler()), log)
 
-	return runWorkerPool(ctx, js, natsCfg.Topology, workerCfg, rules, client, log)
+	return runWorkerPool(ctx, js, natsCfg.Topology, workerCfg, rules, client, reg, log)
 }
 
 // runWorkerPool sets up the topology and runs one Worker until ctx ends.
-func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology, cfg worker.Config, rules *mapping.Rules, client worker.Updater, log zerolog.Logger) error {
+func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology, cfg worker.Config, rules *mapping.Rules, client worker.Updater, observer worker.Observer, log zerolog.Logger) error {
 	setupCtx, cancel := context.WithTimeout(ctx, startupWait)
 	defer cancel()
 	stream, consumer, err := ensureTopology(setupCtx, js, t, true, log)
@@ -81,7 +86,7 @@ func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology
 	cfg.MaxDeliver = t.MaxDeliver
 	w, err := worker.New(cfg, worker.Deps{
 		JetStream: js, Stream: stream, Consumer: consumer,
-		Rules: rules, CXone: client, Logger: log,
+		Rules: rules, CXone: client, Logger: log, Observer: observer,
 	})
 	if err != nil {
 		return err
@@ -118,30 +123,4 @@ func loadRules(path string) (*mapping.Rules, error) {
 		return nil, fmt.Errorf("load ROUTER_MAPPING_FILE: %w", err)
 	}
 	return rules, nil
-}
-
-// serveHealth serves /healthz on ln until ctx ends.
-func serveHealth(ctx context.Context, ln net.Listener, log zerolog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-	}
-
-	go func() {
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
-	}()
-	log.Info().Str("addr", ln.Addr().String()).Msg("health server listening")
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error().Err(err).Msg("health server failed")
-	}
 }
