@@ -8,6 +8,11 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
+// EmbeddedMaxPayload is the max_payload of the embedded server: 2 MiB, so
+// the largest webhook that ingest accepts (1 MiB) fits with its headers.
+// A NATS server run for the router needs the same setting.
+const EmbeddedMaxPayload = 2 << 20
+
 // EmbeddedConfig configures a NATS server with JetStream that runs inside
 // the current process, as `router dev` and the tests use it.
 type EmbeddedConfig struct {
@@ -49,6 +54,8 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		StoreDir:   cfg.StoreDir,
 		NoSigs:     true,
 		NoLog:      true,
+		// A 1 MiB webhook body plus its headers exceeds the 1 MiB default.
+		MaxPayload: EmbeddedMaxPayload,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

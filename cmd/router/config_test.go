@@ -21,16 +21,21 @@ func TestStartupErrorsNameTheFix(t *testing.T) {
 		{"worker without client id", []string{"worker"}, nil, "CXONE_CLIENT_ID is not set"},
 		{"missing rules file", []string{"worker"}, map[string]string{"CXONE_CLIENT_ID": "x", "ROUTER_MAPPING_FILE": "/nonexistent/rules.yaml"}, "ROUTER_MAPPING_FILE"},
 		{"creds and seed", []string{"ingest"}, map[string]string{"NATS_CREDS": "a", "NATS_NKEY_SEED": "b"}, "set only one"},
+		{"bad replicas", []string{"worker"}, map[string]string{"NATS_REPLICAS": "0"}, "NATS_REPLICAS"},
+		{"unparsable URL keeps password out", []string{"ingest"}, map[string]string{"NATS_URL": "nats://u:NATS%PASS@127.0.0.1:4223", "ROUTER_INSECURE_NO_AUTH": "true"}, `NATS_URL="nats://REDACTED@127.0.0.1:4223"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, name := range []string{"ROUTER_LOG_LEVEL", "ROUTER_WORKER_CONCURRENCY", "CXONE_REQUEST_TIMEOUT", "CXONE_CLIENT_ID", "ROUTER_MAPPING_FILE", "NATS_CREDS", "NATS_NKEY_SEED"} {
+			for _, name := range []string{"ROUTER_LOG_LEVEL", "ROUTER_WORKER_CONCURRENCY", "CXONE_REQUEST_TIMEOUT", "CXONE_CLIENT_ID", "ROUTER_MAPPING_FILE", "NATS_CREDS", "NATS_NKEY_SEED", "NATS_REPLICAS", "NATS_URL", "ROUTER_INSECURE_NO_AUTH"} {
 				t.Setenv(name, tt.env[name])
 			}
 			var stdout, stderr bytes.Buffer
 			err := run(context.Background(), tt.args, &stdout, &stderr)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("run(%v) error = %v, want one containing %q", tt.args, err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "PASS") {
+				t.Errorf("run(%v) error %q contains a password", tt.args, err)
 			}
 		})
 	}
@@ -41,6 +46,8 @@ func TestRedactURLRemovesUserInfo(t *testing.T) {
 		"nats://127.0.0.1:4222":                          "nats://127.0.0.1:4222",
 		"nats://alice:secret@nats-1:4222,nats://n2:4222": "nats://REDACTED@nats-1:4222,nats://n2:4222",
 		"nats://tokenvalue@nats:4222":                    "nats://REDACTED@nats:4222",
+		"nats://u:NATS%PASS@127.0.0.1:4223":              "nats://REDACTED@127.0.0.1:4223",
+		"nats://u:pa ss@h:1,nats://u:SECRETX@[::1":       "nats://REDACTED@h:1,nats://REDACTED@[::1",
 	}
 	for in, want := range tests {
 		if got := redactURL(in); got != want {

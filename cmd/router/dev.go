@@ -128,28 +128,39 @@ func startDevNATS(addr, dataDir string, log zerolog.Logger) (*nats.Conn, jetstre
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("ROUTER_DATA_DIR=%q: %w", dataDir, err)
 	}
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 
 	srv, err := queue.StartEmbedded(queue.EmbeddedConfig{StoreDir: storeDir, Host: host, Port: port})
 	if err != nil {
+		unlock()
 		return nil, nil, nil, err
 	}
 	nc, err := nats.Connect(srv.ClientURL(), nats.Name("router-dev"))
 	if err != nil {
 		srv.Shutdown()
+		unlock()
 		return nil, nil, nil, fmt.Errorf("connect to embedded NATS: %w", err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
+		unlock()
 		return nil, nil, nil, fmt.Errorf("open JetStream on embedded NATS: %w", err)
 	}
 	log.Info().Str("url", srv.ClientURL()).Str("store_dir", storeDir).Msg("embedded NATS JetStream server started")
 
 	stop := func() {
-		_ = nc.Drain()
+		// Flush first: the Naks of released messages are still buffered,
+		// and a message whose Nak is lost waits out AckWait after a restart.
+		_ = nc.FlushTimeout(2 * time.Second)
+		nc.Close()
 		srv.Shutdown()
 		srv.WaitForShutdown()
+		unlock()
 		log.Info().Msg("embedded NATS stopped")
 	}
 	return nc, js, stop, nil

@@ -41,7 +41,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	// Without a reconnect buffer, a publish during a NATS outage fails at
 	// once and the client gets its 503 without waiting for the timeout.
-	nc, js, err := connectNATS(natsCfg, "router-ingest", log, nats.ReconnectBufSize(-1))
+	nc, js, err := connectNATS(ctx, natsCfg, "router-ingest", log, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ func topologyFromEnv(e *env) queue.Topology {
 	t.Replicas = e.integer("NATS_REPLICAS", t.Replicas)
 	t.AckWait = e.duration("ROUTER_ACK_WAIT", t.AckWait)
 	t.MaxDeliver = e.integer("ROUTER_MAX_DELIVER", t.MaxDeliver)
+	if err := t.Validate(); err != nil {
+		e.fail(fmt.Errorf("NATS_REPLICAS, ROUTER_ACK_WAIT or ROUTER_MAX_DELIVER: %w", err))
+	}
 	return t
 }
 
@@ -88,9 +91,10 @@ func (c natsConfig) options(name string, log zerolog.Logger) ([]nats.Option, err
 	return opts, nil
 }
 
-// connectNATS connects and opens JetStream. RetryOnFailedConnect lets a
-// process start before NATS does, as happens under Compose.
-func connectNATS(c natsConfig, name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+// connectNATS connects and opens JetStream, waiting up to startupWait for
+// the first connection. RetryOnFailedConnect lets a process start before
+// NATS does, as happens under Compose.
+func connectNATS(ctx context.Context, c natsConfig, name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	opts, err := c.options(name, log)
 	if err != nil {
 		return nil, nil, err
@@ -99,8 +103,15 @@ func connectNATS(c natsConfig, name string, log zerolog.Logger, extra ...nats.Op
 
 	nc, err := nats.Connect(c.URL, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("connect to NATS_URL=%q: %w", redactURL(c.URL), err)
+		return nil, nil, fmt.Errorf("connect to NATS_URL=%q: %s", redactURL(c.URL), redactIn(err.Error(), c.URL))
 	}
+	waitCtx, cancel := context.WithTimeout(ctx, startupWait)
+	defer cancel()
+	if err := waitConnected(waitCtx, nc, c, log); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
@@ -136,16 +147,43 @@ func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topolog
 }
 
 // redactURL removes user information, which may hold a password or token,
-// from every URL in a comma-separated list.
+// from every URL in a comma-separated list. An entry that does not parse
+// loses everything between "://" and its last "@", so a malformed URL
+// cannot leak a password either.
 func redactURL(list string) string {
 	parts := strings.Split(list, ",")
 	for i, p := range parts {
 		u, err := url.Parse(strings.TrimSpace(p))
-		if err != nil || u.User == nil {
-			continue
+		switch {
+		case err != nil:
+			parts[i] = redactUnparsed(p)
+		case u.User != nil:
+			u.User = url.User("REDACTED")
+			parts[i] = u.String()
 		}
-		u.User = url.User("REDACTED")
-		parts[i] = u.String()
 	}
 	return strings.Join(parts, ",")
+}
+
+// redactIn replaces every entry of the URL list in text with its redacted form.
+func redactIn(text, list string) string {
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p != "" {
+			text = strings.ReplaceAll(text, p, redactURL(p))
+		}
+	}
+	return text
+}
+
+func redactUnparsed(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	start := strings.Index(raw, "://")
+	if start < 0 || start+3 > at {
+		return "REDACTED" + raw[at:]
+	}
+	return raw[:start+3] + "REDACTED" + raw[at:]
 }

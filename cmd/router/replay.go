@@ -95,7 +95,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return e.err
 	}
 
-	nc, js, err := connectNATS(natsCfg, "router-replay", log)
+	nc, js, err := connectNATS(ctx, natsCfg, "router-replay", log)
 	if err != nil {
 		return err
 	}

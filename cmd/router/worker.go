@@ -53,7 +53,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 
-	nc, js, err := connectNATS(natsCfg, "router-worker", log)
+	nc, js, err := connectNATS(ctx, natsCfg, "router-worker", log)
 	if err != nil {
 		return err
 	}
