@@ -24,6 +24,11 @@ const (
 
 	// DLQStreamSubjects is the subject filter of DLQStreamName.
 	DLQStreamSubjects = DLQSubjectPrefix + ">"
+
+	// LockBucket is the key-value bucket of per-interaction locks that keep
+	// two worker processes from calling CXone for one interaction at once.
+	// Its stream is KV_ROUTING_LOCKS.
+	LockBucket = "ROUTING_LOCKS"
 )
 
 // Subject returns the subject of one request for interactionID.

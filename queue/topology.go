@@ -157,6 +157,29 @@ func Ensure(ctx context.Context, js jetstream.JetStream, t Topology) (jetstream.
 	return stream, consumer, nil
 }
 
+// LockBucketConfig returns the configuration of the ROUTING_LOCKS bucket. A
+// lock expires AckWait after its last refresh, so the lock of a killed worker
+// frees itself as its messages are redelivered.
+func (t Topology) LockBucketConfig() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      LockBucket,
+		Description: "Per-interaction locks of routing workers",
+		TTL:         t.AckWait,
+		History:     1,
+		Storage:     jetstream.MemoryStorage,
+		Replicas:    t.Replicas,
+	}
+}
+
+// EnsureLockBucket creates or updates the ROUTING_LOCKS bucket.
+func EnsureLockBucket(ctx context.Context, js jetstream.JetStream, t Topology) (jetstream.KeyValue, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, t.LockBucketConfig())
+	if err != nil {
+		return nil, fmt.Errorf("queue: create or update key-value bucket %s: %w", LockBucket, err)
+	}
+	return kv, nil
+}
+
 // IsNotFound reports whether err says a stream, consumer or message does not exist.
 func IsNotFound(err error) bool {
 	return errors.Is(err, jetstream.ErrStreamNotFound) ||

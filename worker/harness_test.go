@@ -35,6 +35,7 @@ type options struct {
 	worker   worker.Config
 	retry    cxone.RetryPolicy
 	noWorker bool
+	noLeases bool
 }
 
 // harness runs ingest, a worker and the CXone simulator over real HTTP
@@ -125,14 +126,22 @@ func (h *harness) startWorker() (stop func()) {
 	if err != nil {
 		h.t.Fatalf("look up consumer: %v", err)
 	}
-	w, err := worker.New(h.opts.worker, worker.Deps{
+	locks, err := queue.EnsureLockBucket(context.Background(), h.nats.JS, h.opts.topology)
+	if err != nil {
+		h.t.Fatalf("create lock bucket: %v", err)
+	}
+	deps := worker.Deps{
 		JetStream: h.nats.JS,
 		Stream:    h.nats.Stream,
 		Consumer:  consumer,
 		Rules:     mapping.Default(),
 		CXone:     h.client,
 		Logger:    zerolog.New(h.logs),
-	})
+	}
+	if !h.opts.noLeases {
+		deps.Locks = locks
+	}
+	w, err := worker.New(h.opts.worker, deps)
 	if err != nil {
 		h.t.Fatalf("worker.New: %v", err)
 	}

@@ -49,11 +49,7 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 		return w.deadLetter(d, result{reason: queue.ReasonNoRule, intent: in.Intent, err: err})
 	}
 
-	stop := keepInProgress(d.msg, w.cfg.AckWait/3)
-	unlock := w.locks.lock(in.InteractionID)
-	res, err := w.deps.CXone.UpdateInteraction(callCtx, in.InteractionID, updateFor(decision), w.supersededCheck(d))
-	unlock()
-	stop()
+	res, err := w.call(callCtx, d, in.InteractionID, updateFor(decision))
 
 	r := result{intent: in.Intent, rule: decision.Rule, status: res.Status, attempts: res.Attempts, err: err}
 	fillFromError(&r, err)
@@ -75,6 +71,49 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 		return w.deadLetter(d, r)
 	}
 	return w.retryLater(d, r)
+}
+
+// call sends the update while d's interaction is locked in this process
+// and, when leases are configured, across processes. It keeps the message
+// in progress meanwhile.
+func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u cxone.Update) (cxone.Result, error) {
+	var held *lease
+	stop := keepInProgress(d.msg, w.cfg.AckWait/3, func() {
+		if held != nil {
+			refreshCtx, cancel := context.WithTimeout(ctx, w.cfg.JetStreamTimeout)
+			held.refresh(refreshCtx)
+			cancel()
+		}
+	})
+	defer stop()
+
+	unlock := w.locks.lock(interactionID)
+	defer unlock()
+
+	if w.leases != nil {
+		waitCtx, cancel := context.WithTimeout(ctx, 2*w.cfg.AckWait)
+		lease, err := w.leases.acquire(waitCtx, interactionID)
+		cancel()
+		if err != nil {
+			return cxone.Result{}, err
+		}
+		held = lease
+		defer func() {
+			releaseCtx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
+			lease.release(releaseCtx)
+			cancel()
+		}()
+	}
+
+	check := func(ctx context.Context) error {
+		if held != nil {
+			if err := held.check(); err != nil {
+				return err
+			}
+		}
+		return w.checkSuperseded(ctx, d)
+	}
+	return w.deps.CXone.UpdateInteraction(ctx, interactionID, u, cxone.BeforeAttempt(check))
 }
 
 // retryLater hands the message back with a delay from the redelivery

@@ -37,6 +37,12 @@ type Deps struct {
 
 	// Observer, when set, is told about every handled delivery.
 	Observer Observer
+
+	// Locks, when set, is the ROUTING_LOCKS bucket. Workers then take a
+	// lease per interaction, so calls for one interaction never overlap
+	// across processes. Without it they overlap at most for the duration
+	// of one HTTP request.
+	Locks jetstream.KeyValue
 }
 
 // Observer receives one call per handled delivery, for metrics. It must be
@@ -51,6 +57,7 @@ type Worker struct {
 	deps     Deps
 	log      zerolog.Logger
 	locks    interactionLocks
+	leases   *leases // nil without Deps.Locks
 	counters counters
 	firsts   firstAttempts
 }
@@ -66,7 +73,11 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 	if deps.Rules == nil || deps.CXone == nil {
 		return nil, errors.New("worker: Rules and CXone are required")
 	}
-	return &Worker{cfg: cfg, deps: deps, log: deps.Logger}, nil
+	w := &Worker{cfg: cfg, deps: deps, log: deps.Logger}
+	if deps.Locks != nil {
+		w.leases = newLeases(deps.Locks)
+	}
+	return w, nil
 }
 
 // Run consumes messages until ctx is cancelled, then shuts down: it stops

@@ -256,3 +256,28 @@ func TestCXoneOutageAppliedAfterReturn(t *testing.T) {
 		t.Errorf("dead letters = %d, want 0", got)
 	}
 }
+
+func TestTwoWorkersKeepNewestPerInteraction(t *testing.T) {
+	r := newRig(t, cxonesim.Config{Latency: 30 * time.Millisecond, DropRate: 0.05, Seed: 7})
+	r.startIngest()
+	r.startWorker()
+	r.startWorker()
+
+	const interactions, updates = 20, 15
+	want := map[string]string{}
+	for round := range updates {
+		for i := range interactions {
+			id, product := fmt.Sprintf("order-%02d", i), fmt.Sprintf("P%02d", round)
+			r.mustPost(webhook(id, product))
+			want[id] = customField(product)
+		}
+	}
+
+	r.waitDrained(90 * time.Second)
+	if missing := r.mismatches(want); len(missing) > 0 {
+		t.Errorf("%d interactions ended on an older update, for example %s", len(missing), missing[0])
+	}
+	if got := r.messages(queue.DLQStreamName); got != 0 {
+		t.Errorf("dead letters = %d, want 0", got)
+	}
+}

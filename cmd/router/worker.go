@@ -82,10 +82,15 @@ func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology
 		return err
 	}
 
+	locks, err := queue.EnsureLockBucket(setupCtx, js, t)
+	if err != nil {
+		return err
+	}
+
 	cfg.AckWait = t.AckWait
 	cfg.MaxDeliver = t.MaxDeliver
 	w, err := worker.New(cfg, worker.Deps{
-		JetStream: js, Stream: stream, Consumer: consumer,
+		JetStream: js, Stream: stream, Consumer: consumer, Locks: locks,
 		Rules: rules, CXone: client, Logger: log, Observer: observer,
 	})
 	if err != nil {
