@@ -191,7 +191,7 @@ func (h *harness) post(body string, headers ...string) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
-// mustAccept posts body and fails the test unless ingest answers 202.
+// mustAccept posts body and fails the test unless ingest returns 202.
 func (h *harness) mustAccept(body string, headers ...string) {
 	h.t.Helper()
 	if status, resp := h.post(body, headers...); status != http.StatusAccepted {

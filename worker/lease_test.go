@@ -26,7 +26,7 @@ func TestLeaseExcludesSecondHolder(t *testing.T) {
 	a, b := newTestLeases(t, 30*time.Second)
 	ctx := context.Background()
 
-	held, err := a.acquire(ctx, "interaction-1")
+	lease, err := a.acquire(ctx, "interaction-1")
 	if err != nil {
 		t.Fatalf("first acquire: %v", err)
 	}
@@ -34,7 +34,7 @@ func TestLeaseExcludesSecondHolder(t *testing.T) {
 	waitCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
 	if _, err := b.acquire(waitCtx, "interaction-1"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second acquire while held: %v, want a deadline error", err)
+		t.Fatalf("second acquire while lease: %v, want a deadline error", err)
 	}
 	if _, err := b.acquire(ctx, "interaction-2"); err != nil {
 		t.Errorf("acquire of another interaction: %v", err)
@@ -46,7 +46,7 @@ func TestLeaseExcludesSecondHolder(t *testing.T) {
 		acquired <- err
 	}()
 	time.Sleep(100 * time.Millisecond)
-	held.release(ctx)
+	lease.release(ctx)
 
 	select {
 	case err := <-acquired:
@@ -78,7 +78,7 @@ func TestLeaseExpiresUnlessRefreshed(t *testing.T) {
 	waitCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if _, err := b.acquire(waitCtx, "abandoned"); err != nil {
-		t.Errorf("abandoned lease still held after its TTL: %v", err)
+		t.Errorf("abandoned lease still lease after its TTL: %v", err)
 	}
 
 	shortCtx, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
@@ -95,7 +95,7 @@ func TestLeaseLostAfterTakeover(t *testing.T) {
 	a, b := newTestLeases(t, time.Second)
 	ctx := context.Background()
 
-	held, err := a.acquire(ctx, "x")
+	lease, err := a.acquire(ctx, "x")
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
@@ -105,8 +105,8 @@ func TestLeaseLostAfterTakeover(t *testing.T) {
 		t.Fatalf("takeover after expiry: %v", err)
 	}
 
-	held.refresh(ctx)
-	if err := held.check(); !errors.Is(err, errLeaseLost) {
+	lease.refresh(ctx)
+	if err := lease.check(); !errors.Is(err, errLeaseLost) {
 		t.Errorf("check after takeover = %v, want errLeaseLost", err)
 	}
 }

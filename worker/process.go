@@ -77,11 +77,11 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 // and, when leases are configured, across processes. It keeps the message
 // in progress meanwhile.
 func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u cxone.Update) (cxone.Result, error) {
-	var held *lease
+	var heldLease *lease
 	stop := keepInProgress(d.msg, w.cfg.AckWait/3, func() {
-		if held != nil {
+		if heldLease != nil {
 			refreshCtx, cancel := context.WithTimeout(ctx, w.cfg.JetStreamTimeout)
-			held.refresh(refreshCtx)
+			heldLease.refresh(refreshCtx)
 			cancel()
 		}
 	})
@@ -97,7 +97,7 @@ func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u c
 		if err != nil {
 			return cxone.Result{}, err
 		}
-		held = lease
+		heldLease = lease
 		defer func() {
 			releaseCtx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
 			lease.release(releaseCtx)
@@ -106,8 +106,8 @@ func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u c
 	}
 
 	check := func(ctx context.Context) error {
-		if held != nil {
-			if err := held.check(); err != nil {
+		if heldLease != nil {
+			if err := heldLease.check(); err != nil {
 				return err
 			}
 		}

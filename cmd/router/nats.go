@@ -15,7 +15,7 @@ import (
 	"github.com/cxrouter/router/queue"
 )
 
-// natsConfig is how a process reaches NATS.
+// natsConfig is the NATS connection and topology configuration of a process.
 type natsConfig struct {
 	Topology  queue.Topology
 	URL       string

@@ -36,7 +36,7 @@ func waitConnected(ctx context.Context, nc *nats.Conn, c natsConfig, log zerolog
 }
 
 // fatalConnectError turns an authentication or TLS failure into an error
-// that says what to check, and returns nil for any other error.
+// that names the settings to check, and returns nil for any other error.
 func fatalConnectError(err error, c natsConfig) error {
 	if err == nil {
 		return nil

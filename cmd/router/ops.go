@@ -18,7 +18,7 @@ import (
 	"github.com/cxrouter/router/queue"
 )
 
-// readiness answers /readyz: 200 when every check passes, else 503, with
+// readiness serves /readyz: 200 when every check passes, else 503, with
 // the result of each check as JSON.
 type readiness struct {
 	nc *nats.Conn
@@ -27,7 +27,7 @@ type readiness struct {
 	// consumer adds the check that routing-workers exists (workers).
 	consumer bool
 
-	// publish adds a probe publish that the ROUTING leader must answer (ingest).
+	// publish adds a probe publish that the ROUTING leader must reject (ingest).
 	publish bool
 }
 
@@ -90,7 +90,7 @@ func ingestWrapper(reg *metrics.Registry, ready http.Handler) func(http.Handler)
 	}
 }
 
-// healthHandler answers /healthz with 200 while the process runs.
+// healthHandler returns 200 on /healthz while the process runs.
 func healthHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

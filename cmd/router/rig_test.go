@@ -116,7 +116,7 @@ func (r *rig) stopSim() {
 	}
 }
 
-// startIngest starts `router ingest` and waits until it answers.
+// startIngest starts `router ingest` and waits until /healthz responds.
 func (r *rig) startIngest() *process {
 	r.t.Helper()
 	r.ingestAddr = freeAddr(r.t)
