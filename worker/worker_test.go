@@ -52,7 +52,7 @@ func TestSamplePayloadAppliedOnce(t *testing.T) {
 
 func TestWorkerLogLineFields(t *testing.T) {
 	h := newHarness(t, nil)
-	h.mustAccept(samplePayload)
+	h.mustAccept(samplePayload, "X-Request-Id", "req-abc-123")
 	h.waitApplied(sampleInteraction, 1, 10*time.Second)
 
 	var line map[string]any
@@ -72,6 +72,9 @@ func TestWorkerLogLineFields(t *testing.T) {
 	}
 	if line["interaction_id"] != sampleInteraction {
 		t.Errorf("interaction_id = %v, want %s", line["interaction_id"], sampleInteraction)
+	}
+	if line["request_id"] != "req-abc-123" {
+		t.Errorf("request_id = %v, want the X-Request-Id that ingest received", line["request_id"])
 	}
 	if strings.Contains(h.logs.String(), "s3cret") {
 		t.Errorf("logs contain the client secret")
