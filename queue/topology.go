@@ -159,14 +159,15 @@ func Ensure(ctx context.Context, js jetstream.JetStream, t Topology) (jetstream.
 
 // LockBucketConfig returns the configuration of the ROUTING_LOCKS bucket. A
 // lock expires AckWait after its last refresh, so the lock of a killed worker
-// frees itself as its messages are redelivered.
+// frees itself as its messages are redelivered. File storage keeps the
+// bucket across a NATS restart.
 func (t Topology) LockBucketConfig() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
 		Bucket:      LockBucket,
 		Description: "Per-interaction locks of routing workers",
 		TTL:         t.AckWait,
 		History:     1,
-		Storage:     jetstream.MemoryStorage,
+		Storage:     jetstream.FileStorage,
 		Replicas:    t.Replicas,
 	}
 }

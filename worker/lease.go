@@ -13,6 +13,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// errLeaseBusy reports that another holder kept the lease for the whole wait.
+var errLeaseBusy = errors.New("another worker process held the interaction lease for the whole wait")
+
 // errLeaseLost stops a CXone call whose interaction lease expired and may
 // now be held by another worker process.
 var errLeaseLost = errors.New("the interaction lease expired while the call was running")
@@ -62,7 +65,7 @@ func (l *leases) acquire(ctx context.Context, key string) (*lease, error) {
 
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for lease %s: %w", key, ctx.Err())
+			return nil, fmt.Errorf("wait for lease %s: %w: %w", key, errLeaseBusy, ctx.Err())
 		case <-time.After(l.poll):
 		}
 	}

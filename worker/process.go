@@ -94,15 +94,22 @@ func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u c
 		waitCtx, cancel := context.WithTimeout(ctx, 2*w.cfg.AckWait)
 		lease, err := w.leases.acquire(waitCtx, interactionID)
 		cancel()
-		if err != nil {
+		switch {
+		case errors.Is(err, errLeaseBusy):
 			return cxone.Result{}, err
+		case err != nil:
+			// The bucket is unreachable: ordering across processes is lost
+			// for this call, but the update still goes out.
+			w.log.Warn().Err(err).Str("interaction_id", d.interactionID).Str("msg_id", d.msgID).
+				Uint64("stream_seq", d.streamSeq).Msg("interaction lease unavailable; calling CXone without it")
+		default:
+			heldLease = lease
+			defer func() {
+				releaseCtx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
+				lease.release(releaseCtx)
+				cancel()
+			}()
 		}
-		heldLease = lease
-		defer func() {
-			releaseCtx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
-			lease.release(releaseCtx)
-			cancel()
-		}()
 	}
 
 	check := func(ctx context.Context) error {
