@@ -2,9 +2,29 @@
 //
 // ParseWebhook validates a webhook body and returns an Input. A Rules value,
 // loaded from YAML with Parse or LoadFile or built in with Default, maps that
-// Input to a Decision: wrap-up code, priority, skill and further routingData
-// fields. Everything here is a pure function except LoadFile, which reads one
-// file. Nothing logs.
+// Input to a Decision: wrap-up code, priority, skill, further routingData
+// fields and, for the incontact CXone profile, actions and a disposition.
+// Everything here is a pure function except LoadFile, which reads one file.
+// Nothing logs.
+//
+// # Webhook bodies
+//
+// ParseWebhook reads two shapes of JSON object. The documented shape is
+//
+//	{"cxoneInteractionId": "c-1001", "sessionId": "s-1",
+//	 "intent": {"name": "TransferToSales", "confidence": 0.93},
+//	 "entities": [{"name": "ProductInterest", "value": "PremiumPackage"}]}
+//
+// and Cognigy's input object, as a flow posts it, is
+//
+//	{"sessionId": "s-1", "inputId": "i-1", "channel": "webchat3",
+//	 "intent": "TransferToSales", "intentScore": 0.93,
+//	 "slots": {"ProductInterest": [{"keyphrase": "PremiumPackage"}]},
+//	 "data": {"contactId": "c-1001"}}
+//
+// Both give the same Input for rules to match. Slot values become entities
+// with the slot name, one per value, after the entities of an "entities"
+// list. InputFormat sets the JSON paths each field is read from.
 //
 // # Rules file
 //
@@ -28,6 +48,10 @@
 //	    fields:                          # optional routingData fields
 //	      customField: "Interest: ${entity.ProductInterest:-General} via ${intent}"
 //	      note: "costs $$5"              # renders as "costs $5"
+//	    actions: [signal, disposition]   # optional, incontact profile only; default [signal]
+//	    disposition:                     # required exactly when actions lists disposition
+//	      id: 12                         # required, integer >= 1, the CXone disposition id
+//	      notes: "Bot: ${intent}"        # optional template
 //
 //	  - name: general                    # no "when": matches every input
 //	    wrapUpCode: General Inquiry
@@ -50,17 +74,32 @@
 // entities with the same name, the first one counts.
 //
 // A rule with minConfidence does not match when Input.Confidence is below
-// it, and evaluation continues with the next rule. ParseWebhook sets
-// Confidence to 0 when the bot sent none, so such an input fails every
+// it, and evaluation continues with the next rule. ParseWebhook reads the
+// confidence from intent.confidence, else from Cognigy's intentScore, and
+// sets it to 0 when the bot sent neither, so such an input fails every
 // minConfidence above 0.
+//
+// Several values of one slot, like several entities with one name, become
+// several entities with the same name, and the first one counts for "when"
+// and for templates.
+//
+// # Actions
+//
+// "actions" lists what the incontact CXone profile does for the rule, in
+// order: "signal" signals the running Studio script, and "disposition" sets
+// the contact's disposition from the "disposition" key. Without "actions"
+// the profile only signals. The interactions-v2 profile ignores both keys.
+// Parse rejects an unknown or repeated action, an empty list, and a rule
+// where only one of "actions: [..., disposition]" and "disposition" is set.
 //
 // A rule without conditions matches every input, so Parse rejects any rule
 // after it as unreachable.
 //
 // # Field templates
 //
-// Each value under "fields" is a template. Parse checks every template and
-// reports unknown placeholders, unclosed braces and stray "$":
+// Each value under "fields", and disposition.notes, is a template. Parse
+// checks every template and reports unknown placeholders, unclosed braces
+// and stray "$":
 //
 //	${intent}               the intent name, "" when there is none
 //	${entity.NAME}          the value of entity NAME, "" when it is missing

@@ -27,7 +27,40 @@ func ExampleRules_Decide() {
 	}
 	fmt.Printf("%+v\n", decision)
 	// Output:
-	// {Rule:sales-premium WrapUpCode:Sales Transfer Priority:1 Skill:Sales-Premium Fields:map[customField:Interest: PremiumPackage]}
+	// {Rule:sales-premium WrapUpCode:Sales Transfer Priority:1 Skill:Sales-Premium Fields:map[customField:Interest: PremiumPackage] Actions:[] Disposition:<nil>}
+}
+
+// A Cognigy flow that posts its input object gives the same Input as the
+// documented shape: the intent from "intent" and "intentScore", entities
+// from "slots", and the interaction id from "data.contactId".
+func ExampleInputFormat_Parse() {
+	body := []byte(`{
+		"sessionId": "b1c5-44",
+		"inputId": "9f2e-07",
+		"channel": "webchat3",
+		"intent": "TransferToSales",
+		"intentScore": 0.81,
+		"slots": {
+			"ProductInterest": [{"keyphrase": "PremiumPackage", "synonym": "premium plan"}],
+			"NUMBER": [2]
+		},
+		"data": {"contactId": "584930121"}
+	}`)
+	in, err := mapping.DefaultInputFormat().Parse(body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(in.InteractionID, in.Intent, in.Confidence, in.Entities)
+
+	// A format that reads the id from elsewhere names every path it tried.
+	format := mapping.DefaultInputFormat()
+	format.InteractionID = []string{"data.cxone.contactId", "cxoneInteractionId"}
+	_, err = format.Parse(body)
+	fmt.Println(err)
+	// Output:
+	// 584930121 TransferToSales 0.81 [{NUMBER 2 0} {ProductInterest PremiumPackage 0}]
+	// invalid payload: field "data.cxone.contactId" is missing; send the CXone interaction id as a string in "data.cxone.contactId" or "cxoneInteractionId"
 }
 
 func ExampleParse() {

@@ -5,15 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // InteractionIDPattern is the form a CXone interaction id must have. Ids that
 // match are safe as a single NATS subject token and as a URL path segment.
 var InteractionIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
 
-// ErrInvalidPayload is wrapped by every error ParseWebhook returns.
+// ErrInvalidPayload is wrapped by every *FieldError, the error that
+// ParseWebhook and InputFormat.Parse return for a body they reject.
 var ErrInvalidPayload = errors.New("invalid payload")
 
 // FieldError names the payload field that is missing or invalid.
@@ -45,6 +50,7 @@ type Input struct {
 	InputID       string
 	UserID        string
 	BotID         string
+	Channel       string
 	Intent        string  // "" when the bot detected no intent
 	Confidence    float64 // intent confidence, 0 when not sent
 	Entities      []Entity
@@ -60,135 +66,159 @@ func (in Input) Entity(name string) (string, bool) {
 	return "", false
 }
 
-// webhook is the JSON shape a Cognigy flow posts. Fields whose type varies
-// are kept raw and checked one by one, so an error can name the field.
-type webhook struct {
-	SessionID          json.RawMessage `json:"sessionId"`
-	InputID            json.RawMessage `json:"inputId"`
-	UserID             json.RawMessage `json:"userId"`
-	BotID              json.RawMessage `json:"botId"`
-	Intent             json.RawMessage `json:"intent"`
-	Entities           json.RawMessage `json:"entities"`
-	CXoneInteractionID json.RawMessage `json:"cxoneInteractionId"`
-}
-
-// ParseWebhook decodes and validates a webhook body. Errors wrap
-// ErrInvalidPayload and are *FieldError values naming the field.
+// ParseWebhook decodes and validates a webhook body with DefaultInputFormat.
+// Errors wrap ErrInvalidPayload and are *FieldError values naming the field.
 //
-// Accepted shape: an object with cxoneInteractionId (required, matching
+// It accepts the documented shape: cxoneInteractionId (required, matching
 // InteractionIDPattern); intent as {"name","confidence"}, a string, or null;
 // entities as a list of {"name","value","confidence"} where value may be a
 // string, number or boolean; sessionId, inputId, userId and botId as strings.
-// Unknown fields are ignored.
+// It also accepts Cognigy's input object: intent as a string or null,
+// intentScore, slots, channel, and data.contactId in place of
+// cxoneInteractionId. Unknown fields are ignored.
 func ParseWebhook(body []byte) (Input, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return Input{}, &FieldError{Problem: "body must be a JSON object"}
-	}
+	return DefaultInputFormat().Parse(body)
+}
 
-	var raw webhook
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return Input{}, &FieldError{Problem: "malformed JSON: " + err.Error()}
+// Parse decodes a webhook body and reads an Input from it at the paths of
+// f. A body that f cannot read returns a *FieldError that wraps
+// ErrInvalidPayload and names the path. An invalid f returns the error of
+// Validate instead.
+//
+// Slots are read as Cognigy sends them: an object keyed by slot name whose
+// values are lists. Each list item becomes one Entity with the slot name:
+// a string, number or boolean gives its text; an object gives its
+// "keyphrase", else its "value" when that is a string, number or boolean,
+// else "" (a DATE slot, say), so {present: true} still matches. Null items
+// are skipped, and a slot value that is not a list counts as a list of one.
+func (f InputFormat) Parse(body []byte) (Input, error) {
+	c, err := f.compile()
+	if err != nil {
+		return Input{}, err
+	}
+	root, err := decodeObject(body)
+	if err != nil {
+		return Input{}, err
 	}
 
 	var in Input
-	var err error
-	if in.InteractionID, err = requiredID(raw.CXoneInteractionID); err != nil {
+	if in.InteractionID, err = readInteractionID(root, c.interactionID); err != nil {
 		return Input{}, err
 	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *string
+	for _, field := range []struct {
+		paths []jsonPath
+		dst   *string
 	}{
-		{"sessionId", raw.SessionID, &in.SessionID},
-		{"inputId", raw.InputID, &in.InputID},
-		{"userId", raw.UserID, &in.UserID},
-		{"botId", raw.BotID, &in.BotID},
+		{c.sessionID, &in.SessionID},
+		{c.inputID, &in.InputID},
+		{c.userID, &in.UserID},
+		{c.botID, &in.BotID},
+		{c.channel, &in.Channel},
+		{c.intent, &in.Intent},
 	} {
-		if *f.dst, err = optionalString(f.name, f.raw); err != nil {
+		if *field.dst, err = readString(root, field.paths); err != nil {
 			return Input{}, err
 		}
 	}
+	if in.Confidence, err = readConfidence(root, c.confidence); err != nil {
+		return Input{}, err
+	}
 
-	if in.Intent, in.Confidence, err = parseIntent(raw.Intent); err != nil {
+	if in.Entities, err = readEntities(root, c.entities); err != nil {
 		return Input{}, err
 	}
-	if in.Entities, err = parseEntities(raw.Entities); err != nil {
+	slots, err := readSlots(root, c.slots)
+	if err != nil {
 		return Input{}, err
 	}
+	in.Entities = append(in.Entities, slots...)
 	return in, nil
 }
 
-func requiredID(raw json.RawMessage) (string, error) {
-	const field = "cxoneInteractionId"
-	if isAbsent(raw) {
-		return "", &FieldError{Field: field, Problem: "is missing; send the CXone interaction id as a string"}
+// decodeObject decodes a body that must be one JSON object. Numbers stay
+// json.Number, so that entity values keep the text the bot sent.
+func decodeObject(body []byte) (map[string]any, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, &FieldError{Problem: "body must be a JSON object"}
 	}
 
-	var id string
-	if err := json.Unmarshal(raw, &id); err != nil {
-		return "", &FieldError{Field: field, Problem: "must be a string"}
+	decoder := json.NewDecoder(bytes.NewReader(body))
+	decoder.UseNumber()
+	var root map[string]any
+	if err := decoder.Decode(&root); err != nil {
+		return nil, &FieldError{Problem: "malformed JSON: " + err.Error()}
+	}
+	if _, err := decoder.Token(); !errors.Is(err, io.EOF) {
+		return nil, &FieldError{Problem: "malformed JSON: data after the top-level object"}
+	}
+	return root, nil
+}
+
+func readInteractionID(root any, paths []jsonPath) (string, error) {
+	v, p, ok := first(root, paths)
+	if !ok {
+		return "", &FieldError{Field: paths[0].source, Problem: "is missing; send the CXone interaction id as a string in " + quotedPaths(paths)}
+	}
+
+	id, isString := v.(string)
+	if !isString {
+		return "", &FieldError{Field: p.source, Problem: fmt.Sprintf("must be a string, got %s; send a number such as 12345 as \"12345\"", describeJSON(v))}
 	}
 	if !InteractionIDPattern.MatchString(id) {
-		return "", &FieldError{Field: field, Problem: fmt.Sprintf("value %q is invalid; it must match %s", truncate(id, 64), InteractionIDPattern)}
+		return "", &FieldError{Field: p.source, Problem: fmt.Sprintf("value %q is invalid; it must match %s", truncate(id, 64), InteractionIDPattern)}
 	}
 	return id, nil
 }
 
-func optionalString(field string, raw json.RawMessage) (string, error) {
-	if isAbsent(raw) {
+func readString(root any, paths []jsonPath) (string, error) {
+	v, p, ok := first(root, paths)
+	if !ok {
 		return "", nil
 	}
-
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &FieldError{Field: field, Problem: "must be a string"}
+	s, isString := v.(string)
+	if !isString {
+		return "", &FieldError{Field: p.source, Problem: fmt.Sprintf("must be a string or null, got %s", describeJSON(v))}
 	}
 	return s, nil
 }
 
-func parseIntent(raw json.RawMessage) (string, float64, error) {
-	if isAbsent(raw) {
-		return "", 0, nil
+func readConfidence(root any, paths []jsonPath) (float64, error) {
+	v, p, ok := first(root, paths)
+	if !ok {
+		return 0, nil
 	}
-	if raw[0] == '"' {
-		var name string
-		err := json.Unmarshal(raw, &name)
-		return name, 0, err
-	}
-	if raw[0] != '{' {
-		return "", 0, &FieldError{Field: "intent", Problem: "must be an object {\"name\",\"confidence\"}, a string or null"}
-	}
-
-	var obj struct {
-		Name       json.RawMessage `json:"name"`
-		Confidence json.RawMessage `json:"confidence"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return "", 0, &FieldError{Field: "intent", Problem: "must be an object {\"name\",\"confidence\"}, a string or null"}
-	}
-	name, err := optionalString("intent.name", obj.Name)
-	if err != nil {
-		return "", 0, err
-	}
-	confidence, err := optionalConfidence("intent.confidence", obj.Confidence)
-	return name, confidence, err
+	return confidence(p.source, v)
 }
 
-func parseEntities(raw json.RawMessage) ([]Entity, error) {
-	if isAbsent(raw) {
+func confidence(field string, v any) (float64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	n, isNumber := v.(json.Number)
+	if !isNumber {
+		return 0, &FieldError{Field: field, Problem: fmt.Sprintf("must be a number from 0 to 1, got %s", describeJSON(v))}
+	}
+	c, err := n.Float64()
+	if err != nil || c < 0 || c > 1 {
+		return 0, &FieldError{Field: field, Problem: fmt.Sprintf("must be a number from 0 to 1, got %s", n)}
+	}
+	return c, nil
+}
+
+func readEntities(root any, paths []jsonPath) ([]Entity, error) {
+	v, p, ok := first(root, paths)
+	if !ok {
 		return nil, nil
 	}
-
-	var items []json.RawMessage
-	if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
-		return nil, &FieldError{Field: "entities", Problem: "must be a list of {\"name\",\"value\"} objects"}
+	items, isList := v.([]any)
+	if !isList {
+		return nil, &FieldError{Field: p.source, Problem: fmt.Sprintf("must be a list of {\"name\",\"value\"} objects, got %s", describeJSON(v))}
 	}
 
 	entities := make([]Entity, 0, len(items))
 	for i, item := range items {
-		e, err := parseEntity(fmt.Sprintf("entities[%d]", i), item)
+		e, err := parseEntity(fmt.Sprintf("%s[%d]", p.source, i), item)
 		if err != nil {
 			return nil, err
 		}
@@ -197,68 +227,121 @@ func parseEntities(raw json.RawMessage) ([]Entity, error) {
 	return entities, nil
 }
 
-func parseEntity(field string, raw json.RawMessage) (Entity, error) {
-	var obj struct {
-		Name       json.RawMessage `json:"name"`
-		Value      json.RawMessage `json:"value"`
-		Confidence json.RawMessage `json:"confidence"`
-	}
-	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
-		return Entity{}, &FieldError{Field: field, Problem: "must be an object {\"name\",\"value\"}"}
+func parseEntity(field string, v any) (Entity, error) {
+	obj, isObject := v.(map[string]any)
+	if !isObject {
+		return Entity{}, &FieldError{Field: field, Problem: fmt.Sprintf("must be an object {\"name\",\"value\"}, got %s", describeJSON(v))}
 	}
 
-	name, err := optionalString(field+".name", obj.Name)
-	if err != nil {
-		return Entity{}, err
+	name, isString := obj["name"].(string)
+	if obj["name"] != nil && !isString {
+		return Entity{}, &FieldError{Field: field + ".name", Problem: fmt.Sprintf("must be a string, got %s", describeJSON(obj["name"]))}
 	}
 	if name == "" {
 		return Entity{}, &FieldError{Field: field + ".name", Problem: "is missing or empty"}
 	}
-	value, err := scalarString(field+".value", obj.Value)
-	if err != nil {
-		return Entity{}, err
+	value, ok := scalarText(obj["value"])
+	if !ok {
+		return Entity{}, &FieldError{Field: field + ".value", Problem: fmt.Sprintf("must be a string, number or boolean, got %s", describeJSON(obj["value"]))}
 	}
-	confidence, err := optionalConfidence(field+".confidence", obj.Confidence)
-	return Entity{Name: name, Value: value, Confidence: confidence}, err
+	c, err := confidence(field+".confidence", obj["confidence"])
+	return Entity{Name: name, Value: value, Confidence: c}, err
 }
 
-// scalarString reads a string, number or boolean as its text form.
-func scalarString(field string, raw json.RawMessage) (string, error) {
-	if isAbsent(raw) {
-		return "", nil
+func readSlots(root any, paths []jsonPath) ([]Entity, error) {
+	v, p, ok := first(root, paths)
+	if !ok {
+		return nil, nil
+	}
+	slots, isObject := v.(map[string]any)
+	if !isObject {
+		return nil, &FieldError{Field: p.source, Problem: fmt.Sprintf("must be an object keyed by slot name, got %s", describeJSON(v))}
 	}
 
-	var v any
-	decoder := json.NewDecoder(bytes.NewReader(raw))
-	decoder.UseNumber()
-	if err := decoder.Decode(&v); err != nil {
-		return "", &FieldError{Field: field, Problem: "must be a string, number or boolean"}
+	// Go maps have no order, so slots are read in name order to give the
+	// same Input for the same body every time.
+	names := slices.Sorted(maps.Keys(slots))
+	var entities []Entity
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		values, isList := slots[name].([]any)
+		if !isList {
+			values = []any{slots[name]}
+		}
+		for _, item := range values {
+			if item != nil {
+				entities = append(entities, Entity{Name: name, Value: slotValue(item)})
+			}
+		}
 	}
+	return entities, nil
+}
+
+// slotValue returns the text of one slot value: a scalar's text, else an
+// object's "keyphrase", else its "value", else "".
+func slotValue(item any) string {
+	if text, ok := scalarText(item); ok {
+		return text
+	}
+	obj, isObject := item.(map[string]any)
+	if !isObject {
+		return ""
+	}
+	for _, key := range []string{"keyphrase", "value"} {
+		if text, ok := scalarText(obj[key]); ok && obj[key] != nil {
+			return text
+		}
+	}
+	return ""
+}
+
+// scalarText returns the text of a string, number or boolean, and "" for
+// null. It reports false for an object or a list.
+func scalarText(v any) (string, bool) {
 	switch v := v.(type) {
+	case nil:
+		return "", true
 	case string:
-		return v, nil
+		return v, true
 	case json.Number:
-		return v.String(), nil
+		return v.String(), true
 	case bool:
-		return strconv.FormatBool(v), nil
+		return strconv.FormatBool(v), true
 	}
-	return "", &FieldError{Field: field, Problem: "must be a string, number or boolean"}
+	return "", false
 }
 
-func optionalConfidence(field string, raw json.RawMessage) (float64, error) {
-	if isAbsent(raw) {
-		return 0, nil
+// describeJSON names the type of a decoded value, and shows it when it is
+// short, for error messages.
+func describeJSON(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return fmt.Sprintf("the string %q", truncate(v, 40))
+	case json.Number:
+		return "the number " + truncate(v.String(), 40)
+	case bool:
+		return "the boolean " + strconv.FormatBool(v)
 	}
-
-	var c float64
-	if err := json.Unmarshal(raw, &c); err != nil || c < 0 || c > 1 {
-		return 0, &FieldError{Field: field, Problem: "must be a number from 0 to 1"}
-	}
-	return c, nil
+	return fmt.Sprintf("%T", v)
 }
 
-func isAbsent(raw json.RawMessage) bool {
-	return len(raw) == 0 || string(raw) == "null"
+func quotedPaths(paths []jsonPath) string {
+	quoted := make([]string, len(paths))
+	for i, p := range paths {
+		quoted[i] = strconv.Quote(p.source)
+	}
+	if len(quoted) == 1 {
+		return quoted[0]
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }
 
 func truncate(s string, max int) string {

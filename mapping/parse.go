@@ -14,6 +14,9 @@ import (
 // Decision.Rule and so in logs, where they must not need quoting.
 var RuleNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ruleKeys are the keys a rule may have, in the order error messages list them.
+var ruleKeys = []string{"name", "when", "wrapUpCode", "priority", "skill", "fields", "actions", "disposition"}
+
 // reservedFields are routingData keys that a rule sets with its own keys.
 var reservedFields = []string{"priority", "skill"}
 
@@ -113,7 +116,7 @@ func (p *parser) rule(n *yaml.Node, before []rule) (rule, error) {
 		}
 		p.name = r.name
 	}
-	if err := p.checkKeys(entries, "the rule", "name", "when", "wrapUpCode", "priority", "skill", "fields"); err != nil {
+	if err := p.checkKeys(entries, "the rule", ruleKeys...); err != nil {
 		return rule{}, err
 	}
 	if i < 0 {
@@ -133,6 +136,9 @@ func (p *parser) rule(n *yaml.Node, before []rule) (rule, error) {
 	case r.skill == "":
 		return rule{}, p.errorf(n, `skill is missing; add the CXone skill, as in "skill: Sales-Premium"`)
 	}
+	if err := p.checkDisposition(r, entries); err != nil {
+		return rule{}, err
+	}
 	return r, nil
 }
 
@@ -149,6 +155,10 @@ func (p *parser) ruleEntry(r *rule, e keyValue) error {
 		r.skill, err = p.nonEmptyText(e.value, "skill", "skill: Sales-Premium")
 	case "fields":
 		r.fields, err = p.fields(e.value)
+	case "actions":
+		r.actions, err = p.actions(e.value)
+	case "disposition":
+		r.disposition, err = p.disposition(e.value)
 	}
 	return err
 }
@@ -309,15 +319,24 @@ func (p *parser) fields(n *yaml.Node) ([]field, error) {
 			return nil, p.errorf(e.keyAt, "%s is not allowed, because the rule's own %q key sets that routingData field", label, e.key)
 		}
 
-		source, err := p.text(e.value, label)
+		t, err := p.templateValue(e.value, label)
 		if err != nil {
 			return nil, err
-		}
-		t, err := parseTemplate(source)
-		if err != nil {
-			return nil, p.errorf(e.value, "%s: %v", label, err)
 		}
 		fields = append(fields, field{name: e.key, value: t})
 	}
 	return fields, nil
+}
+
+// templateValue parses a text value as a template.
+func (p *parser) templateValue(n *yaml.Node, label string) (template, error) {
+	source, err := p.text(n, label)
+	if err != nil {
+		return template{}, err
+	}
+	t, err := parseTemplate(source)
+	if err != nil {
+		return template{}, p.errorf(n, "%s: %v", label, err)
+	}
+	return t, nil
 }

@@ -23,11 +23,19 @@ type rule struct {
 	name string
 	line int // line where the rule starts in the rules file
 
-	when       condition
-	wrapUpCode string
-	priority   int
-	skill      string
-	fields     []field
+	when        condition
+	wrapUpCode  string
+	priority    int
+	skill       string
+	fields      []field
+	actions     []string     // nil means the default, ActionSignal only
+	disposition *disposition // set exactly when actions contains ActionDisposition
+}
+
+// disposition is the "disposition" key of a rule.
+type disposition struct {
+	id    int
+	notes template
 }
 
 // field is one routingData field a rule sets.
@@ -99,7 +107,8 @@ func LoadFile(path string) (*Rules, error) {
 // rule matches, the error wraps ErrNoRuleMatched and names the intent.
 //
 // Decision.Fields is a new map on every call, or nil when the rule sets no
-// fields.
+// fields. Decision.Actions and Decision.Disposition are also new on every
+// call, or nil when the rule has no "actions" or "disposition" key.
 func (r *Rules) Decide(in Input) (Decision, error) {
 	for _, rule := range r.rules {
 		if rule.when.matches(in) {
@@ -125,6 +134,10 @@ func (r rule) decide(in Input) Decision {
 		for _, f := range r.fields {
 			d.Fields[f.name] = f.value.render(in)
 		}
+	}
+	d.Actions = slices.Clone(r.actions)
+	if r.disposition != nil {
+		d.Disposition = &Disposition{ID: r.disposition.id, Notes: r.disposition.notes.render(in)}
 	}
 	return d
 }

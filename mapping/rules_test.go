@@ -413,6 +413,10 @@ rules:
     fields:                          # optional routingData fields
       customField: "Interest: ${entity.ProductInterest:-General} via ${intent}"
       note: "costs $$5"              # renders as "costs $5"
+    actions: [signal, disposition]   # optional, incontact profile only; default [signal]
+    disposition:                     # required exactly when actions lists disposition
+      id: 12                         # required, integer >= 1, the CXone disposition id
+      notes: "Bot: ${intent}"        # optional template
 
   - name: general                    # no "when": matches every input
     wrapUpCode: General Inquiry
@@ -438,6 +442,8 @@ func TestDocExample(t *testing.T) {
 			"customField": "Interest: PremiumPackage via TransferToSales",
 			"note":        "costs $5",
 		},
+		Actions:     []string{ActionSignal, ActionDisposition},
+		Disposition: &Disposition{ID: 12, Notes: "Bot: TransferToSales"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Decide:\n got  %+v\n want %+v", got, want)
@@ -446,5 +452,125 @@ func TestDocExample(t *testing.T) {
 	in.Confidence = 0.5
 	if got, _ := r.Decide(in); got.Rule != "general" {
 		t.Errorf("Decide with confidence 0.5: Rule = %q, want general", got.Rule)
+	}
+}
+
+func TestDecideActionsAndDisposition(t *testing.T) {
+	r := mustParse(t, `
+rules:
+  - name: sales
+    when: {intent: TransferToSales}
+    wrapUpCode: Sales Transfer
+    priority: 1
+    skill: Sales
+    actions: [disposition, signal]
+    disposition:
+      id: 41
+      notes: "Wants ${entity.ProductInterest:-nothing} ($$${entity.Budget:-?})"
+  - name: signal-only
+    when: {intent: Signal}
+    wrapUpCode: W
+    priority: 2
+    skill: S
+    actions: signal
+  - name: no-note
+    when: {intent: Dispose}
+    wrapUpCode: W
+    priority: 2
+    skill: S
+    actions: [disposition]
+    disposition: {id: 7}
+  - name: default
+    wrapUpCode: W
+    priority: 3
+    skill: S
+`)
+
+	tests := []struct {
+		name            string
+		in              Input
+		wantActions     []string
+		wantDisposition *Disposition
+	}{
+		{"notes from entities", Input{Intent: "TransferToSales", Entities: entities("ProductInterest", "Premium", "Budget", "50")},
+			[]string{ActionDisposition, ActionSignal}, &Disposition{ID: 41, Notes: "Wants Premium ($50)"}},
+		{"notes fallbacks", Input{Intent: "TransferToSales"},
+			[]string{ActionDisposition, ActionSignal}, &Disposition{ID: 41, Notes: "Wants nothing ($?)"}},
+		{"single action", Input{Intent: "Signal"}, []string{ActionSignal}, nil},
+		{"disposition without notes", Input{Intent: "Dispose"}, []string{ActionDisposition}, &Disposition{ID: 7}},
+		{"no actions key", Input{Intent: "Other"}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.Decide(tt.in)
+			if err != nil {
+				t.Fatalf("Decide: %v", err)
+			}
+			if !reflect.DeepEqual(got.Actions, tt.wantActions) {
+				t.Errorf("Actions = %#v, want %#v", got.Actions, tt.wantActions)
+			}
+			if !reflect.DeepEqual(got.Disposition, tt.wantDisposition) {
+				t.Errorf("Disposition = %+v, want %+v", got.Disposition, tt.wantDisposition)
+			}
+		})
+	}
+}
+
+func TestDecideActionsAreFresh(t *testing.T) {
+	r := mustParse(t, `
+rules:
+  - name: all
+    wrapUpCode: W
+    priority: 1
+    skill: S
+    actions: [signal, disposition]
+    disposition: {id: 3, notes: "n"}
+`)
+	first, err := r.Decide(Input{})
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	first.Actions[0] = "changed"
+	first.Disposition.ID = 99
+
+	second, err := r.Decide(Input{})
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	if second.Actions[0] != ActionSignal {
+		t.Errorf("Actions[0] after changing an earlier result = %q, want %q", second.Actions[0], ActionSignal)
+	}
+	if second.Disposition.ID != 3 {
+		t.Errorf("Disposition.ID after changing an earlier result = %d, want 3", second.Disposition.ID)
+	}
+}
+
+// The example in the comments of default_rules.yaml must stay valid.
+func TestDefaultYAMLCommentExample(t *testing.T) {
+	var example []string
+	inExample := false
+	for line := range strings.Lines(string(DefaultYAML())) {
+		switch {
+		case strings.HasPrefix(line, "# For example:"):
+			inExample = true
+		case inExample && strings.HasPrefix(line, "#   "):
+			example = append(example, "    "+strings.TrimPrefix(line, "#   "))
+		case inExample:
+			inExample = false
+		}
+	}
+	if len(example) == 0 {
+		t.Fatal(`default_rules.yaml has no "# For example:" block`)
+	}
+
+	source := "rules:\n  - name: example\n    wrapUpCode: W\n    priority: 1\n    skill: S\n" + strings.Join(example, "")
+	r := mustParse(t, source)
+	got, err := r.Decide(Input{Intent: "TransferToSales"})
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	want := &Disposition{ID: 12, Notes: "Bot routed TransferToSales (no product)"}
+	if !reflect.DeepEqual(got.Disposition, want) {
+		t.Errorf("Disposition = %+v, want %+v", got.Disposition, want)
 	}
 }
