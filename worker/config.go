@@ -3,6 +3,8 @@ package worker
 import (
 	"fmt"
 	"time"
+
+	"github.com/cxrouter/router/mapping"
 )
 
 // Config tunes one worker process. Start from DefaultConfig.
@@ -33,6 +35,10 @@ type Config struct {
 	// newer message for the same interaction is in the stream. Default true.
 	SkipSuperseded bool
 
+	// InputFormat reads a stored webhook body. It must equal the format of
+	// ingest, which validated the body. Default mapping.DefaultInputFormat().
+	InputFormat mapping.InputFormat
+
 	// JetStreamTimeout bounds each JetStream call the worker makes for a
 	// message (ack, nak, last-message lookup, dead-letter publish). Default 5 s.
 	JetStreamTimeout time.Duration
@@ -47,6 +53,7 @@ func DefaultConfig() Config {
 		Redelivery:       DefaultRedelivery(),
 		ShutdownGrace:    10 * time.Second,
 		SkipSuperseded:   true,
+		InputFormat:      mapping.DefaultInputFormat(),
 		JetStreamTimeout: 5 * time.Second,
 	}
 }
@@ -64,6 +71,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("worker: ShutdownGrace %s must not be negative", c.ShutdownGrace)
 	case c.JetStreamTimeout <= 0:
 		return fmt.Errorf("worker: JetStreamTimeout %s must be positive", c.JetStreamTimeout)
+	}
+	if err := c.InputFormat.Validate(); err != nil {
+		return fmt.Errorf("worker: InputFormat: %w", err)
 	}
 	return c.Redelivery.Validate()
 }

@@ -39,7 +39,7 @@ func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
 
 // handle decides and applies one request, and settles the message.
 func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
-	in, err := mapping.ParseWebhook(d.msg.Data())
+	in, err := w.cfg.InputFormat.Parse(d.msg.Data())
 	if err != nil {
 		return w.deadLetter(d, result{reason: queue.ReasonInvalidPayload, err: err})
 	}

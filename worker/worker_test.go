@@ -387,3 +387,14 @@ func TestLongWaitKeepsSingleDelivery(t *testing.T) {
 		t.Errorf("applied = %d, want 1", got)
 	}
 }
+
+func TestCognigyInputObjectApplied(t *testing.T) {
+	h := newHarness(t, nil)
+
+	h.mustAccept(`{"text":"I want the premium package","intent":"TransferToSales","intentScore":0.91,` +
+		`"slots":{"ProductInterest":[{"keyphrase":"PremiumPackage","synonym":"premium"}]},` +
+		`"sessionId":"s-1","inputId":"i-1","userId":"u-1","channel":"webchat3","data":{"contactId":"contact-42"}}`)
+
+	state := h.waitApplied("contact-42", 1, 10*time.Second)
+	jsonEqual(t, state.Last, sampleUpdate)
+}

@@ -115,6 +115,7 @@ func cxoneFromEnv(e *env) cxone.Config {
 func workerFromEnv(e *env) worker.Config {
 	cfg := worker.DefaultConfig()
 	cfg.MaxInFlight = e.integer("ROUTER_WORKER_CONCURRENCY", cfg.MaxInFlight)
+	cfg.InputFormat = inputFormatFromEnv(e)
 	return cfg
 }
 
