@@ -29,12 +29,19 @@ const MaxErrorBody = 512
 
 // Error describes a failed call to CXone.
 type Error struct {
-	// Op is the operation: "token" or "update".
+	// Op is the operation that failed: "token", "update" (the
+	// interactions-v2 PATCH), or in the incontact profile "discovery",
+	// "signal" or "set-disposition".
 	Op string
 
-	// InteractionID is the interaction being updated; empty for Op "token"
-	// outside an update.
+	// InteractionID is the interaction, or CXone contact, being updated.
+	// It is empty for an Op "token" error outside an update.
 	InteractionID string
+
+	// Completed lists the incontact actions, such as "signal", that
+	// succeeded in this call before Op failed. A retry of the call
+	// performs them again.
+	Completed []string
 
 	// Status is the last HTTP status received, or 0 when no response came.
 	Status int
@@ -58,6 +65,10 @@ type Error struct {
 	// Err is the underlying cause, such as a network error or
 	// context.Canceled. It may be nil.
 	Err error
+
+	// authHint is the advice of an ErrAuth error, naming the settings of
+	// the profile in use. Empty means the interactions-v2 settings.
+	authHint string
 }
 
 // Error returns a message naming the interaction, the status, the attempts
@@ -75,6 +86,9 @@ func (e *Error) Error() string {
 		b.WriteString(" failed")
 	}
 	fmt.Fprintf(&b, " after %d attempt(s)", e.Attempts)
+	if len(e.Completed) > 0 {
+		fmt.Fprintf(&b, " (after %s succeeded; a retry repeats it)", strings.Join(e.Completed, " and "))
+	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
@@ -91,6 +105,9 @@ func (e *Error) advice() string {
 	case ErrPermanent:
 		return "permanent: fix the update or the interaction id, retrying the same request cannot succeed"
 	case ErrAuth:
+		if e.authHint != "" {
+			return e.authHint
+		}
 		return "check CXONE_CLIENT_ID, CXONE_CLIENT_SECRET and CXONE_TOKEN_URL; retry the message later"
 	}
 	if e.RetryAfter > 0 {
@@ -135,9 +152,17 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 // every copy of token replaced, so that a server that echoes the request
 // does not put the token into error messages and logs.
 func boundedBody(body []byte, token string) string {
+	return redact(body, []string{token}, "[token removed]")
+}
+
+// redact returns the first MaxErrorBody bytes of body as text, with every
+// copy of each secret replaced by label.
+func redact(body []byte, secrets []string, label string) string {
 	s := string(body)
-	if token != "" {
-		s = strings.ReplaceAll(s, token, "[token removed]")
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, label)
+		}
 	}
 	if len(s) > MaxErrorBody {
 		s = s[:MaxErrorBody]

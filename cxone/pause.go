@@ -10,10 +10,10 @@ import (
 )
 
 // errPaused is the cause of an ErrTransient error returned because the
-// Client is paused beyond the caller's retry budget.
+// client is paused beyond the caller's retry budget.
 var errPaused = errors.New("all requests of this client are paused by an earlier 429 or 503 with Retry-After")
 
-// pauseGate holds back every request of a Client until an instant set by a
+// pauseGate holds back every request of a client until an instant set by a
 // 429 or 503 response with Retry-After. The zero value is open.
 type pauseGate struct {
 	mu    sync.Mutex
@@ -40,18 +40,23 @@ func (g *pauseGate) remaining() time.Duration {
 // requests after a 429 or 503 with Retry-After, or the zero time when it
 // never paused. The instant may be in the past.
 func (c *Client) PausedUntil() time.Time {
-	c.pause.mu.Lock()
-	defer c.pause.mu.Unlock()
-	return c.pause.until
+	return c.pause.pausedUntil()
+}
+
+// pausedUntil returns the end of the pause, possibly in the past.
+func (g *pauseGate) pausedUntil() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until
 }
 
 // waitTurn waits for the pause gate and the rate limiter. It returns an
 // ErrTransient error without waiting when the wait would end after the
 // call's retry budget, which started at start.
-func (c *Client) waitTurn(ctx context.Context, start time.Time) *Error {
-	budget := c.cfg.Retry.MaxElapsedTime
+func (e *engine) waitTurn(ctx context.Context, start time.Time) *Error {
+	budget := e.retry.MaxElapsedTime
 
-	if wait := c.pause.remaining(); wait > 0 {
+	if wait := e.pause.remaining(); wait > 0 {
 		if time.Since(start)+wait > budget {
 			return &Error{Class: ErrTransient, RetryAfter: wait, Err: errPaused}
 		}
@@ -60,10 +65,10 @@ func (c *Client) waitTurn(ctx context.Context, start time.Time) *Error {
 		}
 	}
 
-	if c.limiter == nil {
+	if e.limiter == nil {
 		return nil
 	}
-	reservation := c.limiter.Reserve()
+	reservation := e.limiter.Reserve()
 	wait := reservation.Delay()
 	if time.Since(start)+wait > budget {
 		reservation.Cancel()

@@ -9,13 +9,44 @@ import (
 	"strings"
 )
 
-// Update is the body of PATCH /api/v2/interactions/{interactionId}.
+// Update is the change that UpdateInteraction applies to an interaction.
+// Client encodes WrapUpCode and RoutingData as the body of
+// PATCH /api/v2/interactions/{interactionId}. InContactClient performs
+// Actions with values taken from all fields.
 type Update struct {
 	// WrapUpCode is the CXone wrap-up code, such as "Sales Transfer".
 	WrapUpCode string `json:"wrapUpCode"`
 
 	// RoutingData is the routing information for the interaction.
 	RoutingData RoutingData `json:"routingData"`
+
+	// Actions lists what InContactClient does, in order: ActionSignal and
+	// ActionDisposition. Empty means ActionSignal only. Client ignores it.
+	Actions []string `json:"-"`
+
+	// Disposition is the disposition that ActionDisposition sets. Client
+	// ignores it.
+	Disposition *Disposition `json:"-"`
+}
+
+// Actions of InContactClient.
+const (
+	// ActionSignal signals the running Studio script of the contact, which
+	// receives the signal parameters as SP1 to SP9 in its OnSignal event.
+	ActionSignal = "signal"
+
+	// ActionDisposition sets the disposition of the contact.
+	ActionDisposition = "disposition"
+)
+
+// Disposition is a CXone disposition to set on a contact.
+type Disposition struct {
+	// ID is the CXone disposition id, sent as dispositionCode. It must be
+	// positive.
+	ID int
+
+	// Notes is free text stored with the disposition. Empty sends no notes.
+	Notes string
 }
 
 // RoutingData is the routingData object of an Update. It encodes as one

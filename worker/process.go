@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -75,13 +76,13 @@ func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
 
 // call sends the update while d's interaction is locked in this process
 // and, when leases are configured, across processes. It keeps the message
-// in progress meanwhile.
+// in progress, and the lease fresh, meanwhile.
 func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u cxone.Update) (cxone.Result, error) {
-	var heldLease *lease
+	var heldLease atomic.Pointer[lease]
 	stop := keepInProgress(d.msg, w.cfg.AckWait/3, func() {
-		if heldLease != nil {
+		if l := heldLease.Load(); l != nil {
 			refreshCtx, cancel := context.WithTimeout(ctx, w.cfg.JetStreamTimeout)
-			heldLease.refresh(refreshCtx)
+			l.refresh(refreshCtx)
 			cancel()
 		}
 	})
@@ -90,37 +91,54 @@ func (w *Worker) call(ctx context.Context, d delivery, interactionID string, u c
 	unlock := w.locks.lock(interactionID)
 	defer unlock()
 
-	if w.leases != nil {
-		waitCtx, cancel := context.WithTimeout(ctx, 2*w.cfg.AckWait)
-		lease, err := w.leases.acquire(waitCtx, interactionID)
-		cancel()
-		switch {
-		case errors.Is(err, errLeaseBusy):
-			return cxone.Result{}, err
-		case err != nil:
-			// The bucket is unreachable: ordering across processes is lost
-			// for this call, but the update still goes out.
-			w.log.Warn().Err(err).Str("interaction_id", d.interactionID).Str("msg_id", d.msgID).
-				Uint64("stream_seq", d.streamSeq).Msg("interaction lease unavailable; calling CXone without it")
-		default:
-			heldLease = lease
-			defer func() {
-				releaseCtx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
-				lease.release(releaseCtx)
-				cancel()
-			}()
-		}
+	l, err := w.takeLease(ctx, d, interactionID)
+	if err != nil {
+		return cxone.Result{}, err
+	}
+	if l != nil {
+		heldLease.Store(l)
+		defer w.releaseLease(l)
 	}
 
 	check := func(ctx context.Context) error {
-		if heldLease != nil {
-			if err := heldLease.check(); err != nil {
+		if l != nil {
+			if err := l.check(); err != nil {
 				return err
 			}
 		}
 		return w.checkSuperseded(ctx, d)
 	}
 	return w.deps.CXone.UpdateInteraction(ctx, interactionID, u, cxone.BeforeAttempt(check))
+}
+
+// takeLease waits for the interaction lease. It returns nil without an
+// error when leases are off or the bucket cannot be reached: ordering
+// across processes is then lost for this call, but the update still goes
+// out. It returns an error only when another process kept the lease for
+// the whole wait.
+func (w *Worker) takeLease(ctx context.Context, d delivery, interactionID string) (*lease, error) {
+	if w.leases == nil {
+		return nil, nil
+	}
+
+	waitCtx, cancel := context.WithTimeout(ctx, 2*w.cfg.AckWait)
+	defer cancel()
+	l, err := w.leases.acquire(waitCtx, interactionID)
+	switch {
+	case errors.Is(err, errLeaseBusy):
+		return nil, err
+	case err != nil:
+		w.log.Warn().Err(err).Str("interaction_id", d.interactionID).Str("msg_id", d.msgID).
+			Uint64("stream_seq", d.streamSeq).Msg("interaction lease unavailable; calling CXone without it")
+		return nil, nil
+	}
+	return l, nil
+}
+
+func (w *Worker) releaseLease(l *lease) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.JetStreamTimeout)
+	defer cancel()
+	l.release(ctx)
 }
 
 // retryLater hands the message back with a delay from the redelivery
@@ -162,14 +180,19 @@ func fillFromError(r *result, err error) {
 
 // updateFor turns a routing decision into the CXone update body.
 func updateFor(d mapping.Decision) cxone.Update {
-	return cxone.Update{
+	u := cxone.Update{
 		WrapUpCode: d.WrapUpCode,
 		RoutingData: cxone.RoutingData{
 			Priority: d.Priority,
 			Skill:    d.Skill,
 			Fields:   d.Fields,
 		},
+		Actions: d.Actions,
 	}
+	if d.Disposition != nil {
+		u.Disposition = &cxone.Disposition{ID: d.Disposition.ID, Notes: d.Disposition.Notes}
+	}
+	return u
 }
 
 // logResult writes the one line per delivery that SREs search by

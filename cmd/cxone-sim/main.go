@@ -1,5 +1,6 @@
-// Command cxone-sim serves a simulated CXone interactions-v2 API for local
-// runs and benchmarks. See package cxonesim for the endpoints.
+// Command cxone-sim serves a simulated CXone for local runs and benchmarks:
+// the interactions-v2 API and the inContact endpoints of the incontact
+// profile. See package cxonesim for the endpoints.
 package main
 
 import (
@@ -30,7 +31,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("cxone-sim", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: cxone-sim [flags]\n\nServes a simulated CXone interactions-v2 API (token and PATCH endpoints) and /sim/ control endpoints.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: cxone-sim [flags]\n\nServes a simulated CXone: the interactions-v2 API (token and PATCH endpoints), the inContact endpoints\n(discovery, password grant, signal, set-disposition; use the sim's URL as CXONE_ISSUER_URL) and /sim/ control endpoints.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 
@@ -38,13 +39,18 @@ func run(args []string) error {
 	addr := fs.String("addr", ":8090", "listen address, host:port")
 	fs.StringVar(&cfg.ClientID, "client-id", "", "accepted OAuth client id; with -client-secret empty too, any credentials are accepted")
 	fs.StringVar(&cfg.ClientSecret, "client-secret", "", "accepted OAuth client secret")
+	fs.StringVar(&cfg.AccessKeyID, "access-key-id", "", "accepted access key id (password grant username); with -access-key-secret empty too, any access key is accepted")
+	fs.StringVar(&cfg.AccessKeySecret, "access-key-secret", "", "accepted access key secret (password grant password)")
+	fs.StringVar(&cfg.TenantID, "tenant-id", cxonesim.DefaultTenantID, "tenantId claim of issued tokens and the only tenant known to /.well-known/cxone-configuration")
+	fs.StringVar(&cfg.APIEndpoint, "api-endpoint", "", "api_endpoint returned by /.well-known/cxone-configuration; empty returns the sim's own base URL")
+	fs.IntVar(&cfg.SignalStatus, "signal-status", 204, "status of a successful signal: 202 or 204")
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", time.Hour, "lifetime of issued tokens, a duration such as 1h or 90s (sent as whole seconds)")
 	fs.DurationVar(&cfg.Latency, "latency", 0, "delay before every API answer, a duration such as 50ms")
-	fs.Float64Var(&cfg.Rate429, "rate-429", 0, "probability from 0 to 1 that a PATCH gets 429")
+	fs.Float64Var(&cfg.Rate429, "rate-429", 0, "probability from 0 to 1 that a PATCH, signal or set-disposition gets 429")
 	fs.StringVar(&cfg.RetryAfter, "retry-after", "1", "Retry-After header value on random 429 answers: seconds or an HTTP date; \"none\" sends no header")
-	fs.Float64Var(&cfg.Rate5xx, "rate-5xx", 0, "probability from 0 to 1 that a PATCH gets 500 or 503")
-	fs.Float64Var(&cfg.DropRate, "drop-rate", 0, "probability from 0 to 1 that a PATCH connection is closed without an answer")
-	fs.BoolVar(&cfg.Strict, "strict", false, "answer 404 to PATCH for interactions not registered with PUT /sim/interactions/{id}")
+	fs.Float64Var(&cfg.Rate5xx, "rate-5xx", 0, "probability from 0 to 1 that a PATCH, signal or set-disposition gets 500 or 503")
+	fs.Float64Var(&cfg.DropRate, "drop-rate", 0, "probability from 0 to 1 that a PATCH, signal or set-disposition connection is closed without an answer")
+	fs.BoolVar(&cfg.Strict, "strict", false, "answer 404 to PATCH, signal and set-disposition for interactions not registered with PUT /sim/interactions/{id}")
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the random fault generator; 0 picks a random seed, which is logged")
 	logLevel := fs.String("log-level", "info", "zerolog level: debug logs every request, info logs start and stop")
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +103,8 @@ func serve(addr string, sim *cxonesim.Sim, cfg cxonesim.Config, log zerolog.Logg
 		Float64("drop_rate", cfg.DropRate).
 		Int64("seed", sim.Seed()).
 		Bool("any_credentials", cfg.ClientID == "").
+		Bool("any_access_key", cfg.AccessKeyID == "").
+		Str("tenant_id", cfg.TenantID).
 		Msg("cxone-sim started")
 
 	select {

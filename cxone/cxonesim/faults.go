@@ -8,10 +8,29 @@ import (
 	"time"
 )
 
-// Fault is a scripted fault for the next Count PATCH requests that match
-// InteractionID. Scripted faults apply before random ones, oldest first.
+// Endpoints that a Fault can target.
+const (
+	// EndpointInteraction is the default target: PATCH, signal and
+	// set-disposition requests.
+	EndpointInteraction = "interaction"
+
+	// EndpointToken is both token endpoints.
+	EndpointToken = "token"
+
+	// EndpointDiscovery is both /.well-known discovery endpoints.
+	EndpointDiscovery = "discovery"
+)
+
+// Fault is a scripted fault for the next Count requests that match Endpoint
+// and InteractionID. Scripted faults apply before random ones, oldest
+// first.
 type Fault struct {
-	// InteractionID limits the fault to one interaction. Empty matches any.
+	// Endpoint is the target: EndpointInteraction (the default when
+	// empty), EndpointToken or EndpointDiscovery.
+	Endpoint string
+
+	// InteractionID limits an interaction fault to one interaction or
+	// contact. Empty matches any.
 	InteractionID string
 
 	// Status is the HTTP status of the response, from 400 to 599. With 0 the
@@ -35,6 +54,7 @@ type Fault struct {
 // faultJSON is the wire form of Fault, with Latency as a Go duration
 // string such as "3s".
 type faultJSON struct {
+	Endpoint      string `json:"endpoint,omitempty"`
 	InteractionID string `json:"interactionId"`
 	Status        int    `json:"status"`
 	RetryAfter    string `json:"retryAfter"`
@@ -46,6 +66,7 @@ type faultJSON struct {
 // MarshalJSON encodes f with Latency as a duration string.
 func (f Fault) MarshalJSON() ([]byte, error) {
 	w := faultJSON{
+		Endpoint:      f.Endpoint,
 		InteractionID: f.InteractionID,
 		Status:        f.Status,
 		RetryAfter:    f.RetryAfter,
@@ -76,6 +97,7 @@ func (f *Fault) UnmarshalJSON(data []byte) error {
 		latency = d
 	}
 	*f = Fault{
+		Endpoint:      w.Endpoint,
 		InteractionID: w.InteractionID,
 		Status:        w.Status,
 		RetryAfter:    w.RetryAfter,
@@ -88,6 +110,15 @@ func (f *Fault) UnmarshalJSON(data []byte) error {
 
 // Validate returns an error naming the first invalid field.
 func (f Fault) Validate() error {
+	switch f.Endpoint {
+	case "", EndpointInteraction:
+	case EndpointToken, EndpointDiscovery:
+		if f.InteractionID != "" {
+			return fmt.Errorf("cxonesim: a %s fault cannot have an interaction id", f.Endpoint)
+		}
+	default:
+		return fmt.Errorf("cxonesim: fault endpoint %q must be %q, %q or %q", f.Endpoint, EndpointInteraction, EndpointToken, EndpointDiscovery)
+	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		return fmt.Errorf("cxonesim: fault status %d must be from 400 to 599, or 0", f.Status)
 	}
@@ -106,7 +137,7 @@ func (f Fault) Validate() error {
 	return nil
 }
 
-// InjectFault queues f for the next f.Count matching PATCH requests.
+// InjectFault queues f for the next f.Count matching requests.
 func (s *Sim) InjectFault(f Fault) error {
 	if err := f.Validate(); err != nil {
 		return err
@@ -114,21 +145,25 @@ func (s *Sim) InjectFault(f Fault) error {
 	if f.Count == 0 {
 		f.Count = 1
 	}
+	if f.Endpoint == "" {
+		f.Endpoint = EndpointInteraction
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, f)
 	return nil
 }
 
-// nextFault takes one use of the first scripted fault matching id, or else
-// draws a random fault. ok is false when the request goes through unharmed.
-func (s *Sim) nextFault(id string) (f Fault, source string, ok bool) {
+// nextFault takes one use of the first scripted fault matching endpoint
+// and id, or else, for interaction requests only, draws a random fault. ok
+// is false when the request goes through unharmed.
+func (s *Sim) nextFault(endpoint, id string) (f Fault, source string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	for i := range s.faults {
 		scripted := &s.faults[i]
-		if scripted.InteractionID != "" && scripted.InteractionID != id {
+		if scripted.Endpoint != endpoint || (scripted.InteractionID != "" && scripted.InteractionID != id) {
 			continue
 		}
 		f = *scripted
@@ -139,6 +174,9 @@ func (s *Sim) nextFault(id string) (f Fault, source string, ok bool) {
 		return f, "scripted", true
 	}
 
+	if endpoint != EndpointInteraction {
+		return Fault{}, "", false
+	}
 	draw := s.rng.Float64()
 	switch {
 	case draw < s.cfg.DropRate:

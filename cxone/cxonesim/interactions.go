@@ -19,38 +19,48 @@ const maxPatchBody = 1 << 20
 // lookup (404), Content-Type (415), body (413, 400).
 func (s *Sim) servePatch(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	req := Request{Method: r.Method, Path: r.URL.EscapedPath(), InteractionID: id, Received: time.Now()}
-	defer func() {
-		req.Answered = time.Now()
-		s.record(req)
-	}()
+	req := Request{Kind: KindPatch, Method: r.Method, Path: r.URL.EscapedPath(), InteractionID: id, Received: time.Now()}
+	defer s.finish(&req)
 
 	// Reading the body first lets the server notice a client that gives
 	// up during the latency below, which cancels r.Context().
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPatchBody))
 
-	fault, source, faulty := s.nextFault(id)
-	req.Fault = source
-	if !wait(r, s.cfg.Latency+fault.Latency) {
+	if s.applyFault(w, r, &req, EndpointInteraction, id) {
 		return
 	}
+	req.Status = s.update(w, r, id, body, readErr)
+}
+
+// applyFault waits for the configured latency and applies the next fault
+// for endpoint and id, recording it in req. It reports whether the request
+// is finished: by a fault response, by a dropped connection, or because the
+// client went away during the latency.
+func (s *Sim) applyFault(w http.ResponseWriter, r *http.Request, req *Request, endpoint, id string) bool {
+	fault, source, faulty := s.nextFault(endpoint, id)
+	req.Fault = source
+	if !wait(r, s.cfg.Latency+fault.Latency) {
+		return true
+	}
 	if faulty && fault.Drop {
+		// Record first: the client sees the closed connection at once and
+		// may read Requests before the handler returns.
 		req.Dropped = true
+		s.finish(req)
 		dropConnection(w)
-		return
+		return true
 	}
 	if faulty && fault.Status != 0 {
 		req.Status = fault.Status
 		writeFault(w, fault)
-		return
+		return true
 	}
-
-	req.Status = s.update(w, r, id, body, readErr)
+	return false
 }
 
 // update applies a PATCH that no fault intercepted and returns its status.
 func (s *Sim) update(w http.ResponseWriter, r *http.Request, id string, body []byte, readErr error) int {
-	switch s.checkBearer(r, "interaction:update") {
+	switch s.checkBearer(r, grantInteractionsV2, "interaction:update") {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cxone-sim", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "invalid_token", "the bearer token is missing, unknown, revoked or expired")
@@ -102,15 +112,11 @@ func (s *Sim) store(id string, body []byte) State {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.interactions[id]
-	if !ok {
-		st = &State{InteractionID: id, Known: s.known[id]}
-		s.interactions[id] = st
-	}
+	st := s.stateLocked(id)
 	st.Count++
 	st.Last = json.RawMessage(compact.Bytes())
 	st.UpdatedAt = time.Now().UTC()
-	return *st
+	return st.clone()
 }
 
 // validateUpdate checks an interactions-v2 update body: a JSON object with

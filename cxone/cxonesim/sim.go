@@ -1,17 +1,28 @@
-// Package cxonesim simulates the CXone interactions-v2 API for tests, local
-// runs and benchmarks. A *Sim is an http.Handler: mount it on
+// Package cxonesim simulates CXone for tests, local runs and benchmarks:
+// the interactions-v2 API and the parts of the real inContact API that the
+// incontact profile uses. A *Sim is an http.Handler: mount it on
 // httptest.NewServer in tests, or run cmd/cxone-sim.
 //
-// The simulator follows the documented contract, not the client's needs:
-// tokens expire, every PATCH needs a live bearer token (401 with
-// WWW-Authenticate: Bearer otherwise), bodies are validated (415, 400), and
-// in strict mode unknown interactions get 404. Faults can be injected at
-// random with a seeded generator, or scripted for the next N requests.
+// The simulator follows the documented contract, not the client's needs.
+// Tokens expire, and every API request needs a live bearer token issued
+// for its API (401 with WWW-Authenticate: Bearer otherwise). Bodies are
+// validated (415, 400), and in strict mode unknown interactions and
+// contacts get 404.
+// Faults can be injected at random with a seeded generator, or scripted for
+// the next N requests.
 //
-// API endpoints:
+// interactions-v2 endpoints:
 //
 //	POST  /api/v2/oauth/token          client-credentials grant
 //	PATCH /api/v2/interactions/{id}    update an interaction
+//
+// inContact endpoints, with the sim as issuer and as API endpoint:
+//
+//	GET  /.well-known/openid-configuration                             token_endpoint
+//	GET  /.well-known/cxone-configuration?tenantId={tenant}            api_endpoint
+//	POST /auth/token                                                   password grant with an access key
+//	POST /inContactAPI/services/{version}/interactions/{id}/signal     signal with p1 to p9
+//	POST /inContactAPI/services/{version}/contacts/{id}/set-disposition
 //
 // Control endpoints, mirrored by methods of Sim:
 //
@@ -31,6 +42,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -38,6 +50,9 @@ import (
 
 // MaxRecordedRequests is how many of the latest API requests Requests keeps.
 const MaxRecordedRequests = 10000
+
+// DefaultTenantID is the default Config.TenantID.
+const DefaultTenantID = "11eb0000-0000-4000-8000-00000000c10e"
 
 // Config configures a Sim. The zero value is a lenient simulator with no
 // faults that accepts any client credentials.
@@ -55,23 +70,45 @@ type Config struct {
 	// Latency delays the response to every API request.
 	Latency time.Duration
 
-	// Rate429 is the probability, from 0 to 1, that a PATCH gets 429.
+	// Rate429 is the probability, from 0 to 1, that an interaction
+	// request (PATCH, signal or set-disposition) gets 429.
 	Rate429 float64
 
 	// RetryAfter is the Retry-After header value sent with random 429
 	// responses. Default "1". "none" sends no header.
 	RetryAfter string
 
-	// Rate5xx is the probability, from 0 to 1, that a PATCH gets 500 or 503.
+	// Rate5xx is the probability, from 0 to 1, that an interaction request
+	// gets 500 or 503.
 	Rate5xx float64
 
-	// DropRate is the probability, from 0 to 1, that a PATCH connection is
-	// closed without a response.
+	// DropRate is the probability, from 0 to 1, that the connection of an
+	// interaction request is closed without a response.
 	DropRate float64
 
-	// Strict makes PATCH accept only interactions registered with
-	// AddInteraction or PUT /sim/interactions/{id}; others get 404.
+	// Strict makes PATCH, signal and set-disposition accept only
+	// interactions registered with AddInteraction or
+	// PUT /sim/interactions/{id}; others get 404.
 	Strict bool
+
+	// AccessKeyID and AccessKeySecret are the accepted username and
+	// password of the password grant. When both are empty, any non-empty
+	// pair is accepted.
+	AccessKeyID     string
+	AccessKeySecret string
+
+	// TenantID is the tenantId claim of issued tokens, and the only tenant
+	// that /.well-known/cxone-configuration accepts. Default
+	// DefaultTenantID.
+	TenantID string
+
+	// APIEndpoint is the api_endpoint that /.well-known/cxone-configuration
+	// returns. Default: the sim's own base URL, taken from the request.
+	APIEndpoint string
+
+	// SignalStatus is the status of a successful signal: 202 or 204.
+	// Default 204.
+	SignalStatus int
 
 	// Seed seeds the generator of random faults, so that a run can be
 	// repeated. 0 picks a random seed, which Sim.Seed returns.
@@ -82,6 +119,17 @@ type Config struct {
 func (c Config) Validate() error {
 	if (c.ClientID == "") != (c.ClientSecret == "") {
 		return fmt.Errorf("cxonesim: set both ClientID and ClientSecret, or neither to accept any credentials")
+	}
+	if (c.AccessKeyID == "") != (c.AccessKeySecret == "") {
+		return fmt.Errorf("cxonesim: set both AccessKeyID and AccessKeySecret, or neither to accept any access key")
+	}
+	if c.SignalStatus != 0 && c.SignalStatus != http.StatusAccepted && c.SignalStatus != http.StatusNoContent {
+		return fmt.Errorf("cxonesim: SignalStatus %d must be 202 or 204, or 0 for the default 204", c.SignalStatus)
+	}
+	if c.APIEndpoint != "" {
+		if u, err := url.Parse(c.APIEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("cxonesim: APIEndpoint %q must be an absolute http or https URL", c.APIEndpoint)
+		}
 	}
 	if c.TokenTTL < 0 || (c.TokenTTL > 0 && c.TokenTTL < time.Second) {
 		return fmt.Errorf("cxonesim: TokenTTL %v must be at least 1s, or 0 for the default 3600s", c.TokenTTL)
@@ -113,6 +161,12 @@ func (c Config) withDefaults() Config {
 	if c.RetryAfter == "" {
 		c.RetryAfter = "1"
 	}
+	if c.TenantID == "" {
+		c.TenantID = DefaultTenantID
+	}
+	if c.SignalStatus == 0 {
+		c.SignalStatus = http.StatusNoContent
+	}
 	return c
 }
 
@@ -122,6 +176,10 @@ type Sim struct {
 	seed int64
 	mux  *http.ServeMux
 
+	// signingKey signs issued JWTs with HS256, so that they look real.
+	// Clients cannot verify them and need not.
+	signingKey []byte
+
 	mu           sync.Mutex
 	rng          *rand.Rand
 	tokens       map[string]tokenGrant
@@ -130,19 +188,44 @@ type Sim struct {
 	faults       []Fault
 	stats        Stats
 	requests     []Request
+	apiEndpoint  string // Config.APIEndpoint, changed by SetAPIEndpoint
 }
 
-// State is the stored state of one interaction.
+// State is the stored state of one interaction or contact.
 type State struct {
-	InteractionID string          `json:"interactionId"`
-	Count         int             `json:"count"`
-	Last          json.RawMessage `json:"last,omitempty"`
-	UpdatedAt     time.Time       `json:"updatedAt,omitzero"`
-	Known         bool            `json:"known"`
+	InteractionID string `json:"interactionId"`
+
+	// Count and Last are the number of PATCH updates and the last body.
+	Count int             `json:"count"`
+	Last  json.RawMessage `json:"last,omitempty"`
+
+	// Signals and LastSignal are the number of signals and the parameters
+	// of the last one, keyed "p1" to "p9".
+	Signals    int               `json:"signals,omitempty"`
+	LastSignal map[string]string `json:"lastSignal,omitempty"`
+
+	// Dispositions and Disposition are the number of set-disposition
+	// requests and the last disposition set.
+	Dispositions int               `json:"dispositions,omitempty"`
+	Disposition  *DispositionState `json:"disposition,omitempty"`
+
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+	Known     bool      `json:"known"`
+}
+
+// DispositionState is the dispositionInfo of a set-disposition request.
+type DispositionState struct {
+	Skill            string `json:"skill"`
+	DispositionCode  string `json:"dispositionCode"`
+	Notes            string `json:"notes,omitempty"`
+	CallbackNumber   string `json:"callbackNumber,omitempty"`
+	CallbackTime     string `json:"callbackTime,omitempty"`
+	CommitmentAmount string `json:"commitmentAmount,omitempty"`
 }
 
 // Request is one recorded API request.
 type Request struct {
+	Kind          string    `json:"kind"` // one of the Kind constants
 	Method        string    `json:"method"`
 	Path          string    `json:"path"`
 	InteractionID string    `json:"interactionId,omitempty"`
@@ -151,21 +234,45 @@ type Request struct {
 	Fault         string    `json:"fault,omitempty"` // "scripted", "random" or ""
 	Received      time.Time `json:"received"`
 	Answered      time.Time `json:"answered"`
+
+	recorded bool // finish has stored the request
 }
 
-// Stats counts API requests since the start or the last Reset.
+// Kinds of recorded requests.
+const (
+	KindToken       = "token"
+	KindDiscovery   = "discovery"
+	KindPatch       = "patch"
+	KindSignal      = "signal"
+	KindDisposition = "disposition"
+)
+
+// Stats counts API requests since the start or the last Reset. Token
+// counters cover both grants.
 type Stats struct {
-	TokenRequests  int         `json:"tokenRequests"`
-	TokensIssued   int         `json:"tokensIssued"`
-	TokenByStatus  map[int]int `json:"tokenByStatus"`
-	PatchRequests  int         `json:"patchRequests"`
-	PatchByStatus  map[int]int `json:"patchByStatus"`
-	Dropped        int         `json:"dropped"`
-	FaultsInjected int         `json:"faultsInjected"`
-	Interactions   int         `json:"interactions"`
+	TokenRequests       int         `json:"tokenRequests"`
+	TokensIssued        int         `json:"tokensIssued"`
+	TokenByStatus       map[int]int `json:"tokenByStatus"`
+	DiscoveryRequests   int         `json:"discoveryRequests"`
+	PatchRequests       int         `json:"patchRequests"`
+	PatchByStatus       map[int]int `json:"patchByStatus"`
+	SignalRequests      int         `json:"signalRequests"`
+	SignalByStatus      map[int]int `json:"signalByStatus"`
+	DispositionRequests int         `json:"dispositionRequests"`
+	DispositionByStatus map[int]int `json:"dispositionByStatus"`
+	Dropped             int         `json:"dropped"`
+	FaultsInjected      int         `json:"faultsInjected"`
+	Interactions        int         `json:"interactions"`
 }
+
+// Kinds of issued tokens: each API accepts only its own.
+const (
+	grantInteractionsV2 = "interactions-v2"
+	grantInContact      = "incontact"
+)
 
 type tokenGrant struct {
+	kind    string
 	expires time.Time
 	scopes  map[string]bool
 }
@@ -182,10 +289,13 @@ func New(cfg Config) *Sim {
 	}
 
 	s := &Sim{
-		cfg:  cfg,
-		seed: seed,
-		rng:  rand.New(rand.NewPCG(uint64(seed), 0)),
+		cfg:         cfg,
+		seed:        seed,
+		rng:         rand.New(rand.NewPCG(uint64(seed), 0)),
+		signingKey:  make([]byte, 32),
+		apiEndpoint: cfg.APIEndpoint,
 	}
+	_, _ = cryptorand.Read(s.signingKey)
 	s.resetLocked()
 	s.mux = s.routes()
 	return s
@@ -205,6 +315,12 @@ func (s *Sim) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v2/oauth/token", s.serveToken)
 	mux.HandleFunc("PATCH /api/v2/interactions/{id}", s.servePatch)
+
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveOpenIDConfiguration)
+	mux.HandleFunc("GET /.well-known/cxone-configuration", s.serveCXoneConfiguration)
+	mux.HandleFunc("POST /auth/token", s.servePasswordToken)
+	mux.HandleFunc("POST /inContactAPI/services/{version}/interactions/{id}/signal", s.serveSignal)
+	mux.HandleFunc("POST /inContactAPI/services/{version}/contacts/{id}/set-disposition", s.serveSetDisposition)
 
 	mux.HandleFunc("GET /sim/interactions/{id}", s.serveGetInteraction)
 	mux.HandleFunc("PUT /sim/interactions/{id}", s.servePutInteraction)
@@ -233,13 +349,13 @@ func (s *Sim) RevokeTokens() {
 	clear(s.tokens)
 }
 
-// Interaction returns the stored state of an interaction. It returns false
-// when the interaction was neither registered nor updated.
+// Interaction returns the stored state of an interaction or contact. It
+// returns false when it was neither registered nor updated.
 func (s *Sim) Interaction(id string) (State, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, ok := s.interactions[id]; ok {
-		return *st, true
+		return st.clone(), true
 	}
 	if s.known[id] {
 		return State{InteractionID: id, Known: true}, true
@@ -254,6 +370,8 @@ func (s *Sim) Stats() Stats {
 	st := s.stats
 	st.TokenByStatus = copyCounts(s.stats.TokenByStatus)
 	st.PatchByStatus = copyCounts(s.stats.PatchByStatus)
+	st.SignalByStatus = copyCounts(s.stats.SignalByStatus)
+	st.DispositionByStatus = copyCounts(s.stats.DispositionByStatus)
 	st.Interactions = len(s.interactions)
 	return st
 }
@@ -279,8 +397,24 @@ func (s *Sim) resetLocked() {
 	s.known = map[string]bool{}
 	s.interactions = map[string]*State{}
 	s.faults = nil
-	s.stats = Stats{TokenByStatus: map[int]int{}, PatchByStatus: map[int]int{}}
+	s.stats = Stats{
+		TokenByStatus:       map[int]int{},
+		PatchByStatus:       map[int]int{},
+		SignalByStatus:      map[int]int{},
+		DispositionByStatus: map[int]int{},
+	}
 	s.requests = nil
+	s.apiEndpoint = s.cfg.APIEndpoint
+}
+
+// finish stores req once, after its response. Handlers defer it.
+func (s *Sim) finish(req *Request) {
+	if req.recorded {
+		return
+	}
+	req.recorded = true
+	req.Answered = time.Now()
+	s.record(*req)
 }
 
 // record stores a finished API request and counts it.
@@ -288,17 +422,28 @@ func (s *Sim) record(req Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	switch {
-	case req.Method == http.MethodPatch:
+	var byStatus map[int]int
+	switch req.Kind {
+	case KindPatch:
 		s.stats.PatchRequests++
-		if req.Dropped {
-			s.stats.Dropped++
-		} else {
-			s.stats.PatchByStatus[req.Status]++
-		}
+		byStatus = s.stats.PatchByStatus
+	case KindSignal:
+		s.stats.SignalRequests++
+		byStatus = s.stats.SignalByStatus
+	case KindDisposition:
+		s.stats.DispositionRequests++
+		byStatus = s.stats.DispositionByStatus
+	case KindDiscovery:
+		s.stats.DiscoveryRequests++
 	default:
 		s.stats.TokenRequests++
-		s.stats.TokenByStatus[req.Status]++
+		byStatus = s.stats.TokenByStatus
+	}
+	switch {
+	case req.Dropped:
+		s.stats.Dropped++
+	case byStatus != nil:
+		byStatus[req.Status]++
 	}
 	if req.Fault != "" {
 		s.stats.FaultsInjected++

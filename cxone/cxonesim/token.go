@@ -18,16 +18,15 @@ var grantableScopes = []string{"interaction:update", "interaction:read"}
 // serveToken implements the OAuth 2.0 client-credentials grant
 // (RFC 6749, section 4.4) with client authentication by HTTP Basic.
 func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
-	req := Request{Method: r.Method, Path: r.URL.Path, Received: time.Now()}
+	req := Request{Kind: KindToken, Method: r.Method, Path: r.URL.Path, Received: time.Now()}
+	defer s.finish(&req)
+	if s.applyFault(w, r, &req, EndpointToken, "") {
+		return
+	}
 	req.Status = s.issueToken(w, r)
-	req.Answered = time.Now()
-	s.record(req)
 }
 
 func (s *Sim) issueToken(w http.ResponseWriter, r *http.Request) int {
-	if !wait(r, s.cfg.Latency) {
-		return 0
-	}
 
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType != "application/x-www-form-urlencoded" {
@@ -64,7 +63,7 @@ func (s *Sim) issueToken(w http.ResponseWriter, r *http.Request) int {
 
 	token := newToken()
 	s.mu.Lock()
-	s.tokens[token] = tokenGrant{expires: time.Now().Add(s.cfg.TokenTTL), scopes: scopes}
+	s.tokens[token] = tokenGrant{kind: grantInteractionsV2, expires: time.Now().Add(s.cfg.TokenTTL), scopes: scopes}
 	s.stats.TokensIssued++
 	s.mu.Unlock()
 
@@ -138,10 +137,11 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// checkBearer returns the status of the bearer check of r: 0 when the token
-// is live and grants scope, 401 for a missing, unknown or expired token,
-// 403 when the token lacks scope.
-func (s *Sim) checkBearer(r *http.Request, scope string) int {
+// checkBearer returns the status of the bearer check of r. It is 0 when the
+// token is live, was issued for the API kind and grants scope. It is 401
+// for a missing, unknown or expired token and for another API's token, and
+// 403 when the token lacks scope. An empty scope checks no scope.
+func (s *Sim) checkBearer(r *http.Request, kind, scope string) int {
 	scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " ")
 	token = strings.TrimSpace(token)
 	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
@@ -151,14 +151,14 @@ func (s *Sim) checkBearer(r *http.Request, scope string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	grant, ok := s.tokens[token]
-	if !ok {
+	if !ok || grant.kind != kind {
 		return http.StatusUnauthorized
 	}
 	if !time.Now().Before(grant.expires) {
 		delete(s.tokens, token)
 		return http.StatusUnauthorized
 	}
-	if !grant.scopes[scope] {
+	if scope != "" && !grant.scopes[scope] {
 		return http.StatusForbidden
 	}
 	return 0
