@@ -47,6 +47,10 @@ type Config struct {
 
 	// ShutdownGrace bounds how long a shutdown waits for in-flight requests. Default 10 s.
 	ShutdownGrace time.Duration
+
+	// Auth sets the credentials the webhook accepts. Default: none, which
+	// leaves the webhook open.
+	Auth Auth
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -62,6 +66,7 @@ func DefaultConfig() Config {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ShutdownGrace:     10 * time.Second,
+		Auth:              Auth{JWTLeeway: 30 * time.Second},
 	}
 }
 
@@ -91,7 +96,7 @@ func (c Config) Validate() error {
 	case c.ShutdownGrace <= 0:
 		return fmt.Errorf("%w: ShutdownGrace %s must be positive; the default is 10s", ErrInvalidConfig, c.ShutdownGrace)
 	}
-	return nil
+	return c.Auth.Validate()
 }
 
 // retryAfterSeconds returns RetryAfter rounded up to whole seconds, the unit

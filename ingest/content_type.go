@@ -34,3 +34,18 @@ func checkContentType(header string) error {
 	}
 	return fmt.Errorf("%w: Content-Type %q is not JSON; %s", errNotJSON, mediaType, fixContentType)
 }
+
+// checkContentEncoding accepts a body without a content coding or with the
+// identity coding. Compressed bodies are rejected, because ingest stores
+// the body as it arrives and the worker decodes it as JSON.
+func checkContentEncoding(values []string) error {
+	for _, value := range values {
+		for coding := range strings.SplitSeq(value, ",") {
+			coding = strings.TrimSpace(coding)
+			if coding != "" && !strings.EqualFold(coding, "identity") {
+				return fmt.Errorf("Content-Encoding %q is not supported; send the body uncompressed", shorten(coding, 32))
+			}
+		}
+	}
+	return nil
+}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,9 +33,12 @@ type Publisher interface {
 // Handler serves the webhook at Config.Path and the liveness check at /healthz.
 // It is safe for concurrent use.
 type Handler struct {
-	pub Publisher
-	cfg Config
-	log zerolog.Logger
+	pub  Publisher
+	cfg  Config
+	log  zerolog.Logger
+	auth *authenticator // nil when Config.Auth is not enabled
+
+	authFailures atomic.Uint64
 }
 
 // NewHandler returns a Handler that publishes accepted webhooks with pub and
@@ -44,20 +50,38 @@ func NewHandler(pub Publisher, cfg Config, log zerolog.Logger) (*Handler, error)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Handler{pub: pub, cfg: cfg, log: log}, nil
+	h := &Handler{pub: pub, cfg: cfg, log: log}
+	if cfg.Auth.Enabled() {
+		h.auth = newAuthenticator(cfg.Auth)
+	}
+	return h, nil
+}
+
+// AuthFailures returns the number of webhook requests rejected with 401
+// since the Handler was created.
+func (h *Handler) AuthFailures() uint64 {
+	return h.authFailures.Load()
 }
 
 // ServeHTTP routes a request by path. A readiness endpoint belongs here, next
 // to the liveness check.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
+	// RawPath is set when the request path encodes a character that needs
+	// no encoding, such as %2F for "/". Such a path names no endpoint, so
+	// the webhook has one spelling.
+	path := r.URL.Path
+	if r.URL.RawPath != "" {
+		path = r.URL.RawPath
+	}
+
+	switch path {
 	case h.cfg.Path:
 		h.serveWebhook(w, r)
 	case healthPath:
 		serveHealth(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, ErrorBody{
-			Error: fmt.Sprintf("path %q not found; post webhooks to %s", r.URL.Path, h.cfg.Path),
+			Error: fmt.Sprintf("path %q not found; post webhooks to %s", path, h.cfg.Path),
 		})
 	}
 }
@@ -85,6 +109,9 @@ type outcome struct {
 	ack           *jetstream.PubAck
 	err           error
 	field         string // payload field or request header at fault
+	authScheme    string // scheme of a rejected credential
+	remoteAddr    string // client address, set when authentication failed
+	stack         string // goroutine stack of a recovered panic
 }
 
 // serveWebhook handles one webhook request and logs its outcome.
@@ -94,19 +121,76 @@ func (h *Handler) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(HeaderRequestID, reqID)
 
 	var out outcome
+	defer func() { h.logOutcome(r, reqID, &out, time.Since(received)) }()
+	defer h.recoverPanic(w, &out)
 	h.accept(w, r, reqID, received, &out)
-	h.logOutcome(r, reqID, &out, time.Since(received))
+}
+
+// recoverPanic turns a panic while handling a webhook into a 500 response
+// and a log line, so that net/http does not drop the connection without a
+// response. It re-raises http.ErrAbortHandler, which aborts a response on
+// purpose.
+func (h *Handler) recoverPanic(w http.ResponseWriter, out *outcome) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+
+	err := fmt.Errorf("panic: %v", v)
+	out.stack = string(debug.Stack())
+	if out.status != 0 {
+		// The response has started, so only the log line can report the panic.
+		out.err = err
+		return
+	}
+	out.failWith(w, http.StatusInternalServerError, err, ErrorBody{
+		Error: "internal error while handling the request; it may not have been stored, so retry it with the same body",
+	})
+}
+
+// authFailedMessage is the error of every 401 response. It does not tell
+// which part of the credential was wrong.
+const authFailedMessage = "authentication failed; send a valid credential in one of the schemes that WWW-Authenticate lists"
+
+// authorize responds 401 and returns false unless auth is disabled or the
+// request carries a valid credential. The log line records the scheme the
+// request attempted and the client address, never the credential.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, out *outcome) bool {
+	if h.auth == nil {
+		return true
+	}
+	scheme, err := h.auth.authenticate(r.Header)
+	if err == nil {
+		return true
+	}
+
+	h.authFailures.Add(1)
+	out.authScheme = scheme
+	out.remoteAddr = r.RemoteAddr
+	w.Header().Set("WWW-Authenticate", h.auth.challenge)
+	out.failWith(w, http.StatusUnauthorized, fmt.Errorf("authentication failed: %w", err), ErrorBody{Error: authFailedMessage})
+	return false
 }
 
 // accept checks the request, publishes it and writes the response. Each
 // check that fails writes its error response and returns.
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, received time.Time, out *outcome) {
+	if !h.authorize(w, r, out) {
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		out.fail(w, http.StatusMethodNotAllowed, fmt.Errorf("method %s is not allowed on %s; use POST", r.Method, h.cfg.Path))
 		return
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		out.fail(w, http.StatusUnsupportedMediaType, err)
+		return
+	}
+	if err := checkContentEncoding(r.Header.Values("Content-Encoding")); err != nil {
 		out.fail(w, http.StatusUnsupportedMediaType, err)
 		return
 	}
@@ -118,6 +202,9 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, r
 	}
 
 	in, err := mapping.ParseWebhook(body)
+	if err == nil {
+		err = checkPayload(body)
+	}
 	if err != nil {
 		out.failPayload(w, err)
 		return
@@ -136,7 +223,8 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, r
 }
 
 // readBody reads at most MaxBodyBytes. When reading fails, it returns the
-// status code for the response.
+// status code for the response: 413 over the limit, 408 when the client
+// sends the body too slowly for the server's ReadTimeout, else 400.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
 	limit := h.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -153,6 +241,10 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int,
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body exceeds the limit of %d bytes", limit)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return nil, http.StatusRequestTimeout, fmt.Errorf("reading the body timed out; send the whole body within %s: %w", h.cfg.ReadTimeout, err)
 	}
 	if err != nil {
 		return nil, http.StatusBadRequest, fmt.Errorf("reading the body failed: %w", err)
@@ -270,6 +362,12 @@ func (h *Handler) logOutcome(r *http.Request, reqID string, out *outcome, latenc
 	}
 	if out.field != "" {
 		event = event.Str("field", out.field)
+	}
+	if out.authScheme != "" {
+		event = event.Str("auth_scheme", out.authScheme).Str("remote_addr", out.remoteAddr)
+	}
+	if out.stack != "" {
+		event = event.Str("stack", out.stack)
 	}
 	if out.err != nil {
 		event = event.Err(out.err)

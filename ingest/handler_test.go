@@ -561,12 +561,14 @@ func TestWebhookRequestIDGenerated(t *testing.T) {
 }
 
 func TestWebhookBodyOverMaxPayload(t *testing.T) {
-	s := startIngest(t, ingest.DefaultConfig())
+	cfg := ingest.DefaultConfig()
+	cfg.MaxBodyBytes = queue.EmbeddedMaxPayload
+	s := startIngest(t, cfg)
 
 	// A body of exactly MaxBodyBytes passes the HTTP limit, but with the
-	// message headers it exceeds the default NATS max_payload of 1 MiB.
+	// message headers it exceeds the max_payload of the embedded server.
 	body := []byte(`{"cxoneInteractionId":"abc","pad":"`)
-	body = append(body, bytes.Repeat([]byte("x"), 1<<20-len(body)-2)...)
+	body = append(body, bytes.Repeat([]byte("x"), queue.EmbeddedMaxPayload-len(body)-2)...)
 	body = append(body, '"', '}')
 
 	resp, respBody := s.postJSON(t, string(body), nil)

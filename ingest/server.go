@@ -10,7 +10,8 @@ import (
 )
 
 // NewServer returns an HTTP server for h on addr with the timeouts and
-// header limit of cfg.
+// header limit of cfg. "OPTIONS *" requests reach h instead of getting
+// net/http's built-in 200 response.
 func NewServer(addr string, h http.Handler, cfg Config) *http.Server {
 	return &http.Server{
 		Addr:              addr,
@@ -20,6 +21,8 @@ func NewServer(addr string, h http.Handler, cfg Config) *http.Server {
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+
+		DisableGeneralOptionsHandler: true,
 	}
 }
 

@@ -20,7 +20,7 @@ func TestStartupErrorsNameTheFix(t *testing.T) {
 		{"bad request timeout", []string{"worker"}, map[string]string{"CXONE_REQUEST_TIMEOUT": "5"}, `CXONE_REQUEST_TIMEOUT="5" is not a duration`},
 		{"worker without client id", []string{"worker"}, nil, "CXONE_CLIENT_ID is not set"},
 		{"missing rules file", []string{"worker"}, map[string]string{"CXONE_CLIENT_ID": "x", "ROUTER_MAPPING_FILE": "/nonexistent/rules.yaml"}, "ROUTER_MAPPING_FILE"},
-		{"creds and seed", []string{"ingest"}, map[string]string{"NATS_CREDS": "a", "NATS_NKEY_SEED": "b"}, "set only one"},
+		{"creds and seed", []string{"ingest"}, map[string]string{"NATS_CREDS": "a", "NATS_NKEY_SEED": "b", "ROUTER_INSECURE_NO_AUTH": "true"}, "set only one"},
 		{"bad replicas", []string{"worker"}, map[string]string{"NATS_REPLICAS": "0"}, "NATS_REPLICAS"},
 		{"unparsable URL keeps password out", []string{"ingest"}, map[string]string{"NATS_URL": "nats://u:NATS%PASS@127.0.0.1:4223", "ROUTER_INSECURE_NO_AUTH": "true"}, `NATS_URL="nats://REDACTED@127.0.0.1:4223"`},
 	}

@@ -17,17 +17,18 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/cxrouter/router/cxone"
 	"github.com/cxrouter/router/cxone/cxonesim"
 	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/queue"
 )
 
-// Credentials the in-process simulator accepts in `router dev`.
-const (
-	devClientID     = "router-dev"
-	devClientSecret = "router-dev-secret"
-)
+// devCredentials are what the in-process simulator of `router dev` accepts.
+var devCredentials = simCredentials{
+	clientID:        "router-dev",
+	clientSecret:    "router-dev-secret",
+	accessKeyID:     "router-dev-key",
+	accessKeySecret: "router-dev-key-secret=",
+}
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("dev", flag.ContinueOnError)
@@ -45,6 +46,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workerCfg := workerFromEnv(e)
 	rulesFile := e.str("ROUTER_MAPPING_FILE", "")
 	topology := topologyFromEnv(e)
+	auth := authFromEnv(e)
 	console := isTerminal(os.Stdout)
 	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), console)
 	if err != nil {
@@ -53,6 +55,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if e.err != nil {
 		return e.err
 	}
+	logAuth(auth, log.With().Str("component", "ingest").Logger())
 
 	rules, err := loadRules(rulesFile)
 	if err != nil {
@@ -65,18 +68,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer stopNATS()
 
-	if cxCfg.ClientID == "" {
+	if cxCfg.clientID() == "" {
 		simURL, stopSim, err := startDevSim(simAddr, log)
 		if err != nil {
 			return err
 		}
 		defer stopSim()
-		cxCfg.BaseURL = simURL
-		cxCfg.TokenURL = ""
-		cxCfg.ClientID = devClientID
-		cxCfg.ClientSecret = devClientSecret
+		cxCfg.useSimulator(simURL, devCredentials)
 	}
-	client, err := cxone.NewClient(cxCfg)
+	client, err := cxCfg.newClient()
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer cancel()
 	for _, part := range []func() error{
 		func() error {
-			return serveIngest(runCtx, ln, reg.ObservePublisher(js), ingestWrapper(reg, ready), log.With().Str("component", "ingest").Logger())
+			return serveIngest(runCtx, ln, reg.ObservePublisher(js), auth, ingestWrapper(reg, ready), log.With().Str("component", "ingest").Logger())
 		},
 		func() error {
 			return runWorkerPool(runCtx, js, topology, workerCfg, rules, client, reg, log.With().Str("component", "worker").Logger())
@@ -168,7 +168,12 @@ func startDevNATS(addr, dataDir string, log zerolog.Logger) (*nats.Conn, jetstre
 
 // startDevSim serves the CXone simulator on addr and returns its base URL.
 func startDevSim(addr string, log zerolog.Logger) (string, func(), error) {
-	sim := cxonesim.New(cxonesim.Config{ClientID: devClientID, ClientSecret: devClientSecret})
+	sim := cxonesim.New(cxonesim.Config{
+		ClientID:        devCredentials.clientID,
+		ClientSecret:    devCredentials.clientSecret,
+		AccessKeyID:     devCredentials.accessKeyID,
+		AccessKeySecret: devCredentials.accessKeySecret,
+	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen on ROUTER_DEV_SIM_ADDR=%q for the CXone simulator: %w; pick a free address", addr, err)

@@ -11,6 +11,10 @@ import (
 // envHelp lists the environment variables for `router help`.
 var envHelp = [][2]string{
 	{"ROUTER_HTTP_ADDR", "listen address of ingest (default :8080) and of the worker's health server (default :8081)"},
+	{"ROUTER_API_KEYS", "webhook API keys, comma separated, accepted as X-API-Key: KEY or Authorization: ApiKey KEY (16 characters or more)"},
+	{"ROUTER_BASIC_AUTH", "webhook HTTP Basic credentials, comma separated user:password pairs (password 8 characters or more)"},
+	{"ROUTER_JWT_SECRETS", "webhook HS256 secrets, comma separated, for Authorization: Bearer JWT (32 bytes or more)"},
+	{"ROUTER_INSECURE_NO_AUTH", "true lets 'router ingest' start without webhook credentials (default false)"},
 	{"NATS_URL", "NATS server URLs, comma separated (default nats://127.0.0.1:4222)"},
 	{"NATS_CREDS", "NATS credentials file (JWT and NKey)"},
 	{"NATS_NKEY_SEED", "file holding an NKey seed"},
@@ -26,6 +30,11 @@ var envHelp = [][2]string{
 	{"CXONE_ENV", "environment name in the default base URL (default us)"},
 	{"CXONE_BASE_URL", "CXone API base URL (default https://api.${CXONE_ENV}.nicenginx.com)"},
 	{"CXONE_TOKEN_URL", "token endpoint (default ${CXONE_BASE_URL}/api/v2/oauth/token)"},
+	{"CXONE_API", "CXone API profile: interactions-v2 (PATCH contract) or incontact (real CXone tenant) (default interactions-v2)"},
+	{"CXONE_ISSUER_URL", "incontact: issuer for discovery (default https://cxone.niceincontact.com)"},
+	{"CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET", "incontact: access key for the password grant"},
+	{"CXONE_API_VERSION", "incontact: inContact API version in paths (default v30.0)"},
+	{"CXONE_SIGNAL_PARAMS", "incontact: decision fields sent as p1..p9, comma separated (default skill,priority,wrapUpCode,customField)"},
 	{"CXONE_MAX_RPS", "client-side limit of CXone requests per second per worker process (default none)"},
 	{"CXONE_REQUEST_TIMEOUT", "timeout of one CXone HTTP request (default 5s)"},
 	{"ROUTER_LOG_LEVEL", "trace, debug, info, warn or error (default info)"},

@@ -281,3 +281,38 @@ func TestTwoWorkersKeepNewestPerInteraction(t *testing.T) {
 		t.Errorf("dead letters = %d, want 0", got)
 	}
 }
+
+func TestInContactProfileSignalsScript(t *testing.T) {
+	r := newRig(t, cxonesim.Config{AccessKeyID: "key-id", AccessKeySecret: "key=secret/+", TenantID: "tenant-1"})
+	r.env = append(r.env,
+		"CXONE_API=incontact",
+		"CXONE_ISSUER_URL=http://"+r.simAddr,
+		"CXONE_ACCESS_KEY_ID=key-id",
+		"CXONE_ACCESS_KEY_SECRET=key=secret/+",
+		"CXONE_SIGNAL_PARAMS=skill,customField,priority")
+	r.startIngest()
+	w := r.startWorker()
+
+	r.mustPost(samplePayload)
+	deadline := time.Now().Add(15 * time.Second)
+	var state cxonesim.State
+	for time.Now().Before(deadline) {
+		if state, _ = r.sim.Interaction("interaction-uuid-from-previous-step"); state.Signals > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	if state.Signals != 1 {
+		t.Fatalf("signals = %d, want 1\nworker output:\n%s", state.Signals, w.output.String())
+	}
+	want := map[string]string{"p1": "Sales-Premium", "p2": "Interest: PremiumPackage", "p3": "1"}
+	for key, value := range want {
+		if got := state.LastSignal[key]; got != value {
+			t.Errorf("signal %s = %q, want %q", key, got, value)
+		}
+	}
+	if strings.Contains(w.output.String(), "key=secret/+") {
+		t.Errorf("worker output contains the access key secret")
+	}
+}

@@ -23,6 +23,7 @@ const startupWait = 60 * time.Second
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	insecureNoAuth := flags.Bool("insecure-no-auth", false, "accept webhooks without authentication when no credential is configured (same as ROUTER_INSECURE_NO_AUTH=true)")
 	if err := flags.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -30,6 +31,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	e := newEnv()
 	addr := e.str("ROUTER_HTTP_ADDR", ":8080")
 	natsCfg := natsFromEnv(e)
+	auth := authFromEnv(e)
+	insecure := e.boolean("ROUTER_INSECURE_NO_AUTH", false) || *insecureNoAuth
 	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), false)
 	if err != nil {
 		return err
@@ -38,6 +41,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return e.err
 	}
 	log = log.With().Str("component", "ingest").Logger()
+	if err := checkIngestAuth(auth, insecure, log); err != nil {
+		return err
+	}
 
 	// Without a reconnect buffer, a publish during a NATS outage fails at
 	// once and the client gets its 503 without waiting for the timeout.
@@ -59,13 +65,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	reg := metrics.New()
 	ready := readiness{nc: nc, js: js, publish: true}
-	return serveIngest(ctx, ln, reg.ObservePublisher(js), ingestWrapper(reg, ready), log)
+	return serveIngest(ctx, ln, reg.ObservePublisher(js), auth, ingestWrapper(reg, ready), log)
 }
 
 // serveIngest serves webhooks on ln until ctx is cancelled. wrap adds the
 // /metrics and /readyz endpoints around the webhook handler.
-func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, wrap func(http.Handler) http.Handler, log zerolog.Logger) error {
+func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, auth ingest.Auth, wrap func(http.Handler) http.Handler, log zerolog.Logger) error {
 	cfg := ingest.DefaultConfig()
+	cfg.Auth = auth
 	handler, err := ingest.NewHandler(pub, cfg, log)
 	if err != nil {
 		return err

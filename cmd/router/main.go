@@ -35,6 +35,8 @@ func commands() []command {
 		{"ingest", "run the webhook HTTP server against NATS_URL", runIngest},
 		{"worker", "run a worker that applies routing requests to CXone", runWorker},
 		{"replay", "re-publish dead letters (--dlq) or accepted webhooks to ROUTING; -h lists the filters", runReplay},
+		{"healthcheck", "GET a URL; exit 0 on 2xx, 1 otherwise (for container health checks)", runHealthcheck},
+		{"mapping", "check a rules file, or show the CXone request a payload would produce", runMapping},
 	}
 }
 
@@ -74,7 +76,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Environment:")

@@ -144,6 +144,7 @@ func TestSeparateProcessesApplyEveryWebhook(t *testing.T) {
 		"CXONE_BASE_URL=" + simServer.URL,
 		"CXONE_CLIENT_ID=router",
 		"CXONE_CLIENT_SECRET=s3cret",
+		"ROUTER_INSECURE_NO_AUTH=true",
 	}
 	ingestAddr := freeAddr(t)
 	ingestProc := startRouter(t, append(common, "ROUTER_HTTP_ADDR="+ingestAddr), "ingest")

@@ -69,6 +69,7 @@ func newRig(t *testing.T, simCfg cxonesim.Config, env ...string) *rig {
 		"CXONE_BASE_URL=http://" + r.simAddr,
 		"CXONE_CLIENT_ID=router",
 		"CXONE_CLIENT_SECRET=s3cret",
+		"ROUTER_INSECURE_NO_AUTH=true",
 	}, env...)
 	return r
 }

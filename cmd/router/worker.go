@@ -12,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/cxrouter/router/cxone"
 	"github.com/cxrouter/router/mapping"
 	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/queue"
@@ -41,14 +40,14 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	log = log.With().Str("component", "worker").Logger()
 
-	if cxCfg.ClientID == "" {
+	if cxCfg.clientID() == "" {
 		return errors.New("CXONE_CLIENT_ID is not set; set the CXone OAuth client id and secret, or use 'router dev', which starts a CXone simulator")
 	}
 	rules, err := loadRules(rulesFile)
 	if err != nil {
 		return err
 	}
-	client, err := cxone.NewClient(cxCfg)
+	client, err := cxCfg.newClient()
 	if err != nil {
 		return err
 	}
@@ -99,17 +98,6 @@ func runWorkerPool(ctx context.Context, js jetstream.JetStream, t queue.Topology
 
 	log.Info().Int("max_in_flight", cfg.MaxInFlight).Int("rules", rules.Len()).Msg("worker consuming")
 	return w.Run(ctx)
-}
-
-func cxoneFromEnv(e *env) cxone.Config {
-	return cxone.Config{
-		BaseURL:        e.str("CXONE_BASE_URL", cxone.DefaultBaseURL(e.str("CXONE_ENV", cxone.DefaultEnv))),
-		TokenURL:       e.str("CXONE_TOKEN_URL", ""),
-		ClientID:       e.str("CXONE_CLIENT_ID", ""),
-		ClientSecret:   e.str("CXONE_CLIENT_SECRET", ""),
-		RequestTimeout: e.duration("CXONE_REQUEST_TIMEOUT", cxone.DefaultRequestTimeout),
-		MaxRPS:         e.float("CXONE_MAX_RPS", 0),
-	}
 }
 
 func workerFromEnv(e *env) worker.Config {
