@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cxrouter/router/mapping"
 )
 
 // ErrInvalidConfig is wrapped by every error Config.Validate returns.
@@ -51,6 +53,10 @@ type Config struct {
 	// Auth sets the credentials the webhook accepts. Default: none, which
 	// leaves the webhook open.
 	Auth Auth
+
+	// InputFormat sets where each field is read from a webhook body. The
+	// worker must use the same format. Default mapping.DefaultInputFormat().
+	InputFormat mapping.InputFormat
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -67,6 +73,7 @@ func DefaultConfig() Config {
 		MaxHeaderBytes:    64 << 10,
 		ShutdownGrace:     10 * time.Second,
 		Auth:              Auth{JWTLeeway: 30 * time.Second},
+		InputFormat:       mapping.DefaultInputFormat(),
 	}
 }
 
@@ -95,6 +102,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: MaxHeaderBytes %d must be positive; the default is 64 KiB", ErrInvalidConfig, c.MaxHeaderBytes)
 	case c.ShutdownGrace <= 0:
 		return fmt.Errorf("%w: ShutdownGrace %s must be positive; the default is 10s", ErrInvalidConfig, c.ShutdownGrace)
+	}
+	if err := c.InputFormat.Validate(); err != nil {
+		return fmt.Errorf("%w: InputFormat: %w", ErrInvalidConfig, err)
 	}
 	return c.Auth.Validate()
 }

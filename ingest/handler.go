@@ -39,11 +39,13 @@ type Handler struct {
 	auth *authenticator // nil when Config.Auth is not enabled
 
 	authFailures atomic.Uint64
+
+	stored StoredMessages // nil unless WithDuplicateCheck
 }
 
 // NewHandler returns a Handler that publishes accepted webhooks with pub and
 // writes one log line per webhook request to log.
-func NewHandler(pub Publisher, cfg Config, log zerolog.Logger) (*Handler, error) {
+func NewHandler(pub Publisher, cfg Config, log zerolog.Logger, opts ...Option) (*Handler, error) {
 	if pub == nil {
 		return nil, errors.New("ingest: Publisher is nil; pass a jetstream.JetStream")
 	}
@@ -51,6 +53,9 @@ func NewHandler(pub Publisher, cfg Config, log zerolog.Logger) (*Handler, error)
 		return nil, err
 	}
 	h := &Handler{pub: pub, cfg: cfg, log: log}
+	for _, opt := range opts {
+		opt(h)
+	}
 	if cfg.Auth.Enabled() {
 		h.auth = newAuthenticator(cfg.Auth)
 	}
@@ -112,6 +117,8 @@ type outcome struct {
 	authScheme    string // scheme of a rejected credential
 	remoteAddr    string // client address, set when authentication failed
 	stack         string // goroutine stack of a recovered panic
+	lookupErr     error  // a failed duplicate check, which does not change the response
+	idSource      idSource
 }
 
 // serveWebhook handles one webhook request and logs its outcome.
@@ -201,7 +208,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, r
 		return
 	}
 
-	in, err := mapping.ParseWebhook(body)
+	in, err := h.cfg.InputFormat.Parse(body)
 	if err == nil {
 		err = checkPayload(body)
 	}
@@ -211,7 +218,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, r
 	}
 	out.interactionID = in.InteractionID
 
-	out.msgID, err = messageID(r.Header, in, body)
+	out.msgID, out.idSource, err = messageID(r.Header, in, body)
 	if err != nil {
 		out.field = HeaderIdempotencyKey
 		out.failWith(w, http.StatusBadRequest, err, ErrorBody{Error: err.Error(), Header: HeaderIdempotencyKey})
@@ -284,6 +291,18 @@ func (h *Handler) publish(ctx context.Context, w http.ResponseWriter, msg *nats.
 	if err != nil {
 		h.failUnavailable(ctx, w, err, out)
 		return
+	}
+
+	if ack.Duplicate && h.stored != nil {
+		conflict, lookupErr := h.checkDuplicate(ctx, ack.Sequence, msg, out.idSource)
+		if lookupErr != nil {
+			out.lookupErr = lookupErr
+		}
+		if conflict != nil {
+			out.ack = ack
+			out.fail(w, http.StatusUnprocessableEntity, conflict)
+			return
+		}
 	}
 
 	out.ack = ack
@@ -371,6 +390,9 @@ func (h *Handler) logOutcome(r *http.Request, reqID string, out *outcome, latenc
 	}
 	if out.err != nil {
 		event = event.Err(out.err)
+	}
+	if out.lookupErr != nil {
+		event = event.AnErr("duplicate_check_error", out.lookupErr)
 	}
 	event.Msg("webhook request")
 }

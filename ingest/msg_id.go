@@ -28,27 +28,36 @@ const maxTokenLen = 200
 // when present, else sessionId + ":" + inputId when both are set, else the
 // hex SHA-256 of the body. A session and input pair that is not a valid
 // token falls back to the body hash.
-func messageID(header http.Header, in mapping.Input, body []byte) (string, error) {
+func messageID(header http.Header, in mapping.Input, body []byte) (string, idSource, error) {
 	if keys, ok := header[HeaderIdempotencyKey]; ok {
 		if len(keys) != 1 {
-			return "", fmt.Errorf("header %s is sent %d times; send it once", HeaderIdempotencyKey, len(keys))
+			return "", idFromKey, fmt.Errorf("header %s is sent %d times; send it once", HeaderIdempotencyKey, len(keys))
 		}
 		if !validToken(keys[0]) {
-			return "", fmt.Errorf("header %s is invalid; send 1 to %d printable ASCII characters", HeaderIdempotencyKey, maxTokenLen)
+			return "", idFromKey, fmt.Errorf("header %s is invalid; send 1 to %d printable ASCII characters", HeaderIdempotencyKey, maxTokenLen)
 		}
-		return keys[0], nil
+		return keys[0], idFromKey, nil
 	}
 
 	if in.SessionID != "" && in.InputID != "" {
 		id := in.SessionID + ":" + in.InputID
 		if validToken(id) {
-			return id, nil
+			return id, idFromSession, nil
 		}
 	}
 
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:]), idFromBody, nil
 }
+
+// idSource is where a message id came from.
+type idSource int
+
+const (
+	idFromKey     idSource = iota // the Idempotency-Key header
+	idFromSession                 // sessionId and inputId
+	idFromBody                    // the SHA-256 of the body
+)
 
 // requestID returns the valid X-Request-Id of the request, or a new random id.
 func requestID(header http.Header) string {

@@ -43,7 +43,7 @@ func TestMessageID(t *testing.T) {
 			header[HeaderIdempotencyKey] = tc.key
 		}
 
-		got, err := messageID(header, tc.input, body)
+		got, _, err := messageID(header, tc.input, body)
 		if tc.wantErr {
 			if err == nil || !strings.Contains(err.Error(), HeaderIdempotencyKey) {
 				t.Errorf("%s: error = %v, want one naming %s", tc.name, err, HeaderIdempotencyKey)

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cxrouter/router/cxone/cxonesim"
+	"github.com/cxrouter/router/ingest"
 	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/queue"
 )
@@ -46,7 +47,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workerCfg := workerFromEnv(e)
 	rulesFile := e.str("ROUTER_MAPPING_FILE", "")
 	topology := topologyFromEnv(e)
-	auth := authFromEnv(e)
+	ingestCfg := ingestFromEnv(e)
 	console := isTerminal(os.Stdout)
 	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), console)
 	if err != nil {
@@ -55,7 +56,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if e.err != nil {
 		return e.err
 	}
-	logAuth(auth, log.With().Str("component", "ingest").Logger())
+	logAuth(ingestCfg.Auth, log.With().Str("component", "ingest").Logger())
 
 	rules, err := loadRules(rulesFile)
 	if err != nil {
@@ -86,6 +87,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w; pick a free address", httpAddr, err)
 	}
 
+	stream, _, err := ensureTopology(ctx, js, topology, false, log)
+	if err != nil {
+		return err
+	}
+
 	reg := metrics.New()
 	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
 		return err
@@ -98,7 +104,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer cancel()
 	for _, part := range []func() error{
 		func() error {
-			return serveIngest(runCtx, ln, reg.ObservePublisher(js), auth, ingestWrapper(reg, ready), log.With().Str("component", "ingest").Logger())
+			return serveIngest(runCtx, ln, reg.ObservePublisher(js), ingestCfg, ingestWrapper(reg, ready),
+				log.With().Str("component", "ingest").Logger(), ingest.WithDuplicateCheck(stream))
 		},
 		func() error {
 			return runWorkerPool(runCtx, js, topology, workerCfg, rules, client, reg, log.With().Str("component", "worker").Logger())

@@ -316,3 +316,22 @@ func TestInContactProfileSignalsScript(t *testing.T) {
 		t.Errorf("worker output contains the access key secret")
 	}
 }
+
+func TestInputPathsReadCustomShape(t *testing.T) {
+	r := newRig(t, cxonesim.Config{}, "ROUTER_INTERACTION_ID_PATHS=conversation.contactId", "ROUTER_INTENT_PATHS=nlu.topIntent")
+	r.startIngest()
+	r.startWorker()
+
+	r.mustPost(`{"conversation":{"contactId":"custom-1"},"nlu":{"topIntent":"TransferToSupport"}}`)
+	deadline := time.Now().Add(15 * time.Second)
+	var state cxonesim.State
+	for state.Count == 0 && time.Now().Before(deadline) {
+		state, _ = r.sim.Interaction("custom-1")
+		time.Sleep(50 * time.Millisecond)
+	}
+	assertJSON(t, state.Last, `{"wrapUpCode":"Support Transfer","routingData":{"priority":2,"skill":"Support-Tier2"}}`)
+
+	if status := r.post(`{"cxoneInteractionId":"plain-1"}`); status != http.StatusBadRequest {
+		t.Errorf("body without conversation.contactId: status %d, want 400", status)
+	}
+}

@@ -31,7 +31,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	e := newEnv()
 	addr := e.str("ROUTER_HTTP_ADDR", ":8080")
 	natsCfg := natsFromEnv(e)
-	auth := authFromEnv(e)
+	cfg := ingestFromEnv(e)
 	insecure := e.boolean("ROUTER_INSECURE_NO_AUTH", false) || *insecureNoAuth
 	log, err := newLogger(stdout, e.str("ROUTER_LOG_LEVEL", "info"), false)
 	if err != nil {
@@ -41,7 +41,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return e.err
 	}
 	log = log.With().Str("component", "ingest").Logger()
-	if err := checkIngestAuth(auth, insecure, log); err != nil {
+	if err := checkIngestAuth(cfg.Auth, insecure, log); err != nil {
 		return err
 	}
 
@@ -55,7 +55,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	setupCtx, cancel := context.WithTimeout(ctx, startupWait)
 	defer cancel()
-	if _, _, err := ensureTopology(setupCtx, js, natsCfg.Topology, false, log); err != nil {
+	stream, _, err := ensureTopology(setupCtx, js, natsCfg.Topology, false, log)
+	if err != nil {
 		return err
 	}
 
@@ -65,15 +66,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	reg := metrics.New()
 	ready := readiness{nc: nc, js: js, publish: true}
-	return serveIngest(ctx, ln, reg.ObservePublisher(js), auth, ingestWrapper(reg, ready), log)
+	return serveIngest(ctx, ln, reg.ObservePublisher(js), cfg, ingestWrapper(reg, ready), log, ingest.WithDuplicateCheck(stream))
+}
+
+// ingestFromEnv reads the webhook credentials and the input format.
+func ingestFromEnv(e *env) ingest.Config {
+	cfg := ingest.DefaultConfig()
+	cfg.Auth = authFromEnv(e)
+	cfg.InputFormat = inputFormatFromEnv(e)
+	return cfg
 }
 
 // serveIngest serves webhooks on ln until ctx is cancelled. wrap adds the
 // /metrics and /readyz endpoints around the webhook handler.
-func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, auth ingest.Auth, wrap func(http.Handler) http.Handler, log zerolog.Logger) error {
-	cfg := ingest.DefaultConfig()
-	cfg.Auth = auth
-	handler, err := ingest.NewHandler(pub, cfg, log)
+func serveIngest(ctx context.Context, ln net.Listener, pub ingest.Publisher, cfg ingest.Config, wrap func(http.Handler) http.Handler, log zerolog.Logger, opts ...ingest.Option) error {
+	handler, err := ingest.NewHandler(pub, cfg, log, opts...)
 	if err != nil {
 		return err
 	}

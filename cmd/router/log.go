@@ -9,6 +9,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
+func init() {
+	// A package-level zerolog setting: set once, before any logger writes.
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+}
+
 // newLogger returns a JSON logger at ROUTER_LOG_LEVEL, or a console logger
 // when console is true.
 func newLogger(w io.Writer, level string, console bool) (zerolog.Logger, error) {
@@ -17,7 +22,6 @@ func newLogger(w io.Writer, level string, console bool) (zerolog.Logger, error) 
 		return zerolog.Logger{}, fmt.Errorf("ROUTER_LOG_LEVEL=%q is not a level; use trace, debug, info, warn or error", level)
 	}
 
-	zerolog.TimeFieldFormat = time.RFC3339Nano
 	if console {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000"}
 	}
