@@ -132,6 +132,9 @@ func (f InputFormat) Parse(body []byte) (Input, error) {
 		return Input{}, err
 	}
 	in.Entities = append(in.Entities, slots...)
+	if err := checkValueLengths(in); err != nil {
+		return Input{}, err
+	}
 	return in, nil
 }
 
