@@ -50,9 +50,10 @@ type Config struct {
 
 	// HTTPClient sends the requests. Its Timeout should be zero or larger
 	// than RequestTimeout. Default: a client with dial, TLS handshake and
-	// idle-connection timeouts set, up to 32 idle connections per host, and
-	// no redirects followed, because Go's client turns a PATCH or POST
-	// redirected with 301, 302 or 303 into a GET.
+	// idle-connection timeouts set, and up to 512 idle connections per host,
+	// so a worker with that many calls in flight reuses its connections
+	// instead of redialling. It follows no redirects, because Go's client
+	// turns a PATCH or POST redirected with 301, 302 or 303 into a GET.
 	HTTPClient *http.Client
 
 	// Retry sets the backoff between attempts and the in-process budget.
@@ -256,8 +257,8 @@ func newDefaultHTTPClient() *http.Client {
 			KeepAlive: 30 * time.Second,
 		}).DialContext,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   512,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ExpectContinueTimeout: time.Second,

@@ -63,4 +63,3 @@ func (h *Handler) checkDuplicate(ctx context.Context, seq uint64, msg *nats.Msg,
 	}
 	return nil, nil
 }
-

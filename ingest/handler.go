@@ -41,6 +41,7 @@ type Handler struct {
 	authFailures atomic.Uint64
 
 	stored StoredMessages // nil unless WithDuplicateCheck
+	parser *mapping.Parser
 }
 
 // NewHandler returns a Handler that publishes accepted webhooks with pub and
@@ -52,7 +53,11 @@ func NewHandler(pub Publisher, cfg Config, log zerolog.Logger, opts ...Option) (
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	h := &Handler{pub: pub, cfg: cfg, log: log}
+	parser, err := cfg.InputFormat.Parser()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{pub: pub, cfg: cfg, log: log, parser: parser}
 	for _, opt := range opts {
 		opt(h)
 	}
@@ -208,7 +213,7 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, reqID string, r
 		return
 	}
 
-	in, err := h.cfg.InputFormat.Parse(body)
+	in, err := h.parser.Parse(body)
 	if err == nil {
 		err = checkPayload(body)
 	}

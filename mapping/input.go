@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // InteractionIDPattern is the form a CXone interaction id must have. Ids that
@@ -77,7 +78,33 @@ func (in Input) Entity(name string) (string, bool) {
 // intentScore, slots, channel, and data.contactId in place of
 // cxoneInteractionId. Unknown fields are ignored.
 func ParseWebhook(body []byte) (Input, error) {
-	return DefaultInputFormat().Parse(body)
+	return defaultParser().Parse(body)
+}
+
+// defaultParser compiles DefaultInputFormat once for ParseWebhook.
+var defaultParser = sync.OnceValue(func() *Parser {
+	p, err := DefaultInputFormat().Parser()
+	if err != nil {
+		panic("mapping: DefaultInputFormat is invalid: " + err.Error())
+	}
+	return p
+})
+
+// Parser reads webhook bodies with the paths of one InputFormat, compiled
+// once. It is safe for concurrent use. Services that parse every request
+// keep one Parser instead of calling InputFormat.Parse, which compiles the
+// paths on each call.
+type Parser struct {
+	paths compiledFormat
+}
+
+// Parser compiles f. It returns the error of Validate for an invalid f.
+func (f InputFormat) Parser() (*Parser, error) {
+	c, err := f.compile()
+	if err != nil {
+		return nil, err
+	}
+	return &Parser{paths: c}, nil
 }
 
 // Parse decodes a webhook body and reads an Input from it at the paths of
@@ -92,10 +119,16 @@ func ParseWebhook(body []byte) (Input, error) {
 // else "" (a DATE slot, say), so {present: true} still matches. Null items
 // are skipped, and a slot value that is not a list counts as a list of one.
 func (f InputFormat) Parse(body []byte) (Input, error) {
-	c, err := f.compile()
+	p, err := f.Parser()
 	if err != nil {
 		return Input{}, err
 	}
+	return p.Parse(body)
+}
+
+// Parse reads an Input from body as InputFormat.Parse does.
+func (p *Parser) Parse(body []byte) (Input, error) {
+	c := p.paths
 	root, err := decodeObject(body)
 	if err != nil {
 		return Input{}, err

@@ -40,7 +40,7 @@ func (w *Worker) process(runCtx, callCtx context.Context, msg jetstream.Msg) {
 
 // handle decides and applies one request, and settles the message.
 func (w *Worker) handle(runCtx, callCtx context.Context, d delivery) result {
-	in, err := w.cfg.InputFormat.Parse(d.msg.Data())
+	in, err := w.parser.Parse(d.msg.Data())
 	if err != nil {
 		return w.deadLetter(d, result{reason: queue.ReasonInvalidPayload, err: err})
 	}

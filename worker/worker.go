@@ -58,6 +58,7 @@ type Worker struct {
 	log      zerolog.Logger
 	locks    interactionLocks
 	leases   *leases // nil without Deps.Locks
+	parser   *mapping.Parser
 	counters counters
 	firsts   firstAttempts
 }
@@ -73,7 +74,11 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 	if deps.Rules == nil || deps.CXone == nil {
 		return nil, errors.New("worker: Rules and CXone are required")
 	}
-	w := &Worker{cfg: cfg, deps: deps, log: deps.Logger}
+	parser, err := cfg.InputFormat.Parser()
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{cfg: cfg, deps: deps, log: deps.Logger, parser: parser}
 	if deps.Locks != nil {
 		w.leases = newLeases(deps.Locks)
 	}

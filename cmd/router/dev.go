@@ -92,6 +92,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	pub, err := ingest.NewAsyncPublisher(nc, ingest.DefaultAsyncPublisherConfig())
+	if err != nil {
+		return err
+	}
+
 	reg := metrics.New()
 	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
 		return err
@@ -104,7 +109,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer cancel()
 	for _, part := range []func() error{
 		func() error {
-			return serveIngest(runCtx, ln, reg.ObservePublisher(js), ingestCfg, ingestWrapper(reg, ready),
+			return serveIngest(runCtx, ln, reg.ObservePublisher(pub), ingestCfg, ingestWrapper(reg, ready),
 				log.With().Str("component", "ingest").Logger(), ingest.WithDuplicateCheck(stream))
 		},
 		func() error {

@@ -66,7 +66,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	reg := metrics.New()
 	ready := readiness{nc: nc, js: js, publish: true}
-	return serveIngest(ctx, ln, reg.ObservePublisher(js), cfg, ingestWrapper(reg, ready), log, ingest.WithDuplicateCheck(stream))
+	pub, err := ingest.NewAsyncPublisher(nc, ingest.DefaultAsyncPublisherConfig())
+	if err != nil {
+		return err
+	}
+	return serveIngest(ctx, ln, reg.ObservePublisher(pub), cfg, ingestWrapper(reg, ready), log, ingest.WithDuplicateCheck(stream))
 }
 
 // ingestFromEnv reads the webhook credentials and the input format.

@@ -381,7 +381,8 @@ func (s *Sim) Stats() Stats {
 func (s *Sim) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	start := max(len(s.requests)-MaxRecordedRequests, 0)
+	return append([]Request(nil), s.requests[start:]...)
 }
 
 // Reset clears interactions, tokens, faults, counters and recorded
@@ -449,10 +450,13 @@ func (s *Sim) record(req Request) {
 		s.stats.FaultsInjected++
 	}
 
-	if len(s.requests) >= MaxRecordedRequests {
-		s.requests = append(s.requests[:0], s.requests[1:]...)
-	}
+	// The slice grows to twice the limit before the oldest half is
+	// dropped, so the copy happens once per MaxRecordedRequests requests
+	// instead of on every request.
 	s.requests = append(s.requests, req)
+	if len(s.requests) >= 2*MaxRecordedRequests {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)-MaxRecordedRequests:]...)
+	}
 }
 
 func copyCounts(m map[int]int) map[int]int {
