@@ -206,7 +206,7 @@ func (s *Suite) ingestVsRaw(ctx context.Context) (Section, ingestResults, error)
 			"default fsync interval). The bare handler reads the body and responds 202. `router ingest` "+
 			"is the real binary (`ROUTER_INSECURE_NO_AUTH=true`, JSON log lines to /dev/null). The two `ingest.Handler` rows run "+
 			"the same handler, config and publish metrics in a routerbench process, once with the synchronous "+
-			"`jetstream.JetStream.PublishMsg` that the binary uses and once with `ingest.AsyncPublisher`. "+
+			"`jetstream.JetStream.PublishMsg` and once with `ingest.AsyncPublisher`, which the binary uses. "+
 			"All servers of this section and of section 5 run at once and take turns: %d rounds, each giving every server "+
 			"%s of load after a %s warm-up, so each row sums %s of measurement spread over the whole run.",
 			ingestConnections, s.Plan.Rounds, s.Plan.IngestWindow/time.Duration(s.Plan.Rounds), s.Plan.Warmup, s.Plan.IngestWindow)},

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// latencyBuckets spans 0.5 ms to 10 s, for both webhook answers and CXone calls.
+// latencyBuckets spans 0.5 ms to 10 s, for both webhook responses and CXone calls.
 var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // Registry holds one process's metrics.

@@ -14,7 +14,7 @@ import (
 const probeSubject = SubjectPrefix + "_probe"
 
 // ProbePublish checks that a publish to ROUTING reaches the stream leader
-// and gets an answer, without storing anything. It publishes with an
+// and gets a response, without storing anything. It publishes with an
 // expected last sequence that no stream reaches, so the leader rejects the
 // message with "wrong last sequence" (10071, or 10164 on replicated
 // streams); that rejection is the success case. Any other outcome, a

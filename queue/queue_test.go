@@ -125,3 +125,36 @@ func TestProbePublishStoresNothing(t *testing.T) {
 		t.Errorf("ProbePublish with NATS stopped = nil, want an error")
 	}
 }
+
+func TestEnsureSkipsMatchingConfig(t *testing.T) {
+	s := queuetest.Start(t, queue.DefaultTopology())
+	ctx := context.Background()
+
+	before, err := s.Stream.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream info: %v", err)
+	}
+	if _, _, err := queue.Ensure(ctx, s.JS, queue.DefaultTopology()); err != nil {
+		t.Fatalf("Ensure: %v", err)
+	}
+	after, err := s.Stream.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream info: %v", err)
+	}
+	if !after.Created.Equal(before.Created) || after.Config.MaxAge != before.Config.MaxAge {
+		t.Errorf("stream changed by a matching Ensure: created %s -> %s", before.Created, after.Created)
+	}
+
+	changed := queue.DefaultTopology()
+	changed.MaxAge = 24 * time.Hour
+	if _, _, err := queue.Ensure(ctx, s.JS, changed); err != nil {
+		t.Fatalf("Ensure with a new MaxAge: %v", err)
+	}
+	info, err := s.Stream.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream info: %v", err)
+	}
+	if info.Config.MaxAge != 24*time.Hour {
+		t.Errorf("MaxAge after Ensure = %s, want 24h", info.Config.MaxAge)
+	}
+}

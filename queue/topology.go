@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -122,24 +123,68 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, t Topology) (jet
 		return nil, err
 	}
 
-	stream, err := js.CreateOrUpdateStream(ctx, t.StreamConfig())
+	stream, err := ensureStream(ctx, js, t.StreamConfig())
 	if err != nil {
-		return nil, fmt.Errorf("queue: create or update stream %s: %w", StreamName, err)
+		return nil, err
 	}
-
-	if _, err := js.CreateOrUpdateStream(ctx, t.DLQStreamConfig()); err != nil {
-		return nil, fmt.Errorf("queue: create or update stream %s: %w", DLQStreamName, err)
+	if _, err := ensureStream(ctx, js, t.DLQStreamConfig()); err != nil {
+		return nil, err
 	}
 	return stream, nil
 }
 
+// ensureStream looks the stream up first and sends an update only when its
+// configuration differs from want. Every process calls it at start, and
+// skipping the no-op updates keeps concurrent starts from racing each
+// other's stream and consumer changes on the server.
+func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	stream, err := js.Stream(ctx, want.Name)
+	if err == nil && streamMatches(stream.CachedInfo().Config, want) {
+		return stream, nil
+	}
+
+	stream, err = js.CreateOrUpdateStream(ctx, want)
+	if err != nil {
+		return nil, fmt.Errorf("queue: create or update stream %s: %w", want.Name, err)
+	}
+	return stream, nil
+}
+
+func streamMatches(got, want jetstream.StreamConfig) bool {
+	return slices.Equal(got.Subjects, want.Subjects) &&
+		got.Description == want.Description &&
+		got.Retention == want.Retention &&
+		got.Storage == want.Storage &&
+		got.MaxAge == want.MaxAge &&
+		(want.Duplicates == 0 || got.Duplicates == want.Duplicates) &&
+		got.Replicas == want.Replicas &&
+		got.AllowDirect == want.AllowDirect
+}
+
 // EnsureConsumer creates or updates the routing-workers consumer on stream.
 func EnsureConsumer(ctx context.Context, stream jetstream.Stream, t Topology) (jetstream.Consumer, error) {
-	consumer, err := stream.CreateOrUpdateConsumer(ctx, t.ConsumerConfig())
+	want := t.ConsumerConfig()
+	if consumer, err := stream.Consumer(ctx, ConsumerName); err == nil && consumerMatches(consumer.CachedInfo().Config, want) {
+		return consumer, nil
+	}
+
+	consumer, err := stream.CreateOrUpdateConsumer(ctx, want)
 	if err != nil {
 		return nil, fmt.Errorf("queue: create or update consumer %s on %s: %w", ConsumerName, StreamName, err)
 	}
 	return consumer, nil
+}
+
+func consumerMatches(got, want jetstream.ConsumerConfig) bool {
+	return got.Durable == want.Durable &&
+		got.Description == want.Description &&
+		got.AckPolicy == want.AckPolicy &&
+		got.AckWait == want.AckWait &&
+		got.MaxDeliver == want.MaxDeliver &&
+		got.MaxAckPending == want.MaxAckPending &&
+		got.DeliverPolicy == want.DeliverPolicy &&
+		got.FilterSubject == want.FilterSubject &&
+		got.Replicas == want.Replicas
 }
 
 // Ensure creates or updates both streams and the consumer, returning the
@@ -172,9 +217,18 @@ func (t Topology) LockBucketConfig() jetstream.KeyValueConfig {
 	}
 }
 
-// EnsureLockBucket creates or updates the ROUTING_LOCKS bucket.
+// EnsureLockBucket creates the ROUTING_LOCKS bucket, or updates it when its
+// TTL differs from AckWait.
 func EnsureLockBucket(ctx context.Context, js jetstream.JetStream, t Topology) (jetstream.KeyValue, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, t.LockBucketConfig())
+	want := t.LockBucketConfig()
+	if kv, err := js.KeyValue(ctx, want.Bucket); err == nil {
+		status, err := kv.Status(ctx)
+		if err == nil && status.TTL() == want.TTL {
+			return kv, nil
+		}
+	}
+
+	kv, err := js.CreateOrUpdateKeyValue(ctx, want)
 	if err != nil {
 		return nil, fmt.Errorf("queue: create or update key-value bucket %s: %w", LockBucket, err)
 	}

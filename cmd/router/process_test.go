@@ -148,14 +148,15 @@ func TestSeparateProcessesApplyEveryWebhook(t *testing.T) {
 	}
 	ingestAddr := freeAddr(t)
 	ingestProc := startRouter(t, append(common, "ROUTER_HTTP_ADDR="+ingestAddr), "ingest")
+	waitHTTP(t, "http://"+ingestAddr+"/healthz")
 	var workers []*process
 	var workerAddrs []string
 	for range 2 {
 		addr := freeAddr(t)
 		workerAddrs = append(workerAddrs, addr)
 		workers = append(workers, startRouter(t, append(common, "ROUTER_HTTP_ADDR="+addr), "worker"))
+		waitReady(t, "http://"+addr)
 	}
-	waitHTTP(t, "http://"+ingestAddr+"/healthz")
 
 	webhook := "http://" + ingestAddr + "/webhook/cognigy-routing"
 	postWebhook(t, webhook, samplePayload)

@@ -126,11 +126,34 @@ func (r *rig) startIngest() *process {
 	return p
 }
 
-// startWorker starts `router worker` with extra environment variables.
+// startWorker starts `router worker` with extra environment variables and
+// waits until its /readyz passes, so workers never set up the topology at
+// the same moment: the race detector flags nats-server for concurrent
+// stream and consumer updates.
 func (r *rig) startWorker(env ...string) *process {
 	r.t.Helper()
-	env = append(append(append([]string{}, r.env...), "ROUTER_HTTP_ADDR="+freeAddr(r.t)), env...)
-	return startRouter(r.t, env, "worker")
+	addr := freeAddr(r.t)
+	env = append(append(append([]string{}, r.env...), "ROUTER_HTTP_ADDR="+addr), env...)
+	p := startRouter(r.t, env, "worker")
+	waitReady(r.t, "http://"+addr)
+	return p
+}
+
+// waitReady polls base/readyz until it returns 200, for at most 30 s.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s/readyz did not pass within 30s", base)
 }
 
 // post sends one webhook and returns the status, 0 when the request failed.
