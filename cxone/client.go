@@ -47,6 +47,7 @@ func NewClient(cfg Config) (*Client, error) {
 			tokens:         newClientCredentialsSource(cfg),
 			limiter:        newLimiter(cfg.MaxRPS),
 			redirectHint:   "check CXONE_BASE_URL",
+			observer:       observerOrNone(cfg.Observer),
 		},
 	}
 	return c, nil
@@ -110,6 +111,7 @@ func (c *Client) try(ctx context.Context, interactionID string, body []byte) att
 		return failedAttempt(err)
 	}
 	return c.send(ctx, token, apiRequest{
+		op:          "update",
 		method:      http.MethodPatch,
 		url:         c.cfg.BaseURL + "/api/v2/interactions/" + url.PathEscape(interactionID),
 		body:        body,

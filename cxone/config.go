@@ -62,6 +62,9 @@ type Config struct {
 	// MaxRPS limits PATCH requests per second sent by this Client, across
 	// all goroutines that use it. 0 means no limit. Set from CXONE_MAX_RPS.
 	MaxRPS float64
+
+	// Observer, when set, receives every API request and retry wait.
+	Observer Observer
 }
 
 // RetryPolicy sets how UpdateInteraction retries within one call.

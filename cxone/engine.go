@@ -30,6 +30,8 @@ type engine struct {
 
 	// redirectHint is the advice in the error for a 3xx API response.
 	redirectHint string
+
+	observer Observer
 }
 
 // attempt is the outcome of one try: a token, if needed, and one request.
@@ -90,11 +92,13 @@ func (e *engine) run(ctx context.Context, start time.Time, res *Result, check fu
 			a.err.RetryAfter = e.remainingRetryAfter(a)
 			return a.err, nil
 		}
+		backoffWait := wait
 		wait = max(wait, time.Until(a.retryAt))
 		if time.Since(start)+wait > policy.MaxElapsedTime {
 			a.err.RetryAfter = e.remainingRetryAfter(a)
 			return a.err, nil
 		}
+		e.observer.Retry(wait, wait > backoffWait)
 		if err := sleep(ctx, wait); err != nil {
 			return &Error{Class: ErrTransient, Status: a.status, Err: err}, nil
 		}
@@ -143,6 +147,7 @@ func failedAttempt(err error) attempt {
 
 // apiRequest is one request to the CXone API, without its bearer token.
 type apiRequest struct {
+	op          string // Observer operation name
 	method      string
 	url         string
 	body        []byte // nil sends no body
@@ -168,13 +173,16 @@ func (e *engine) send(ctx context.Context, token string, r apiRequest) attempt {
 	}
 	req.Header.Set("Accept", "application/json")
 
+	sent := time.Now()
 	resp, err := e.httpClient.Do(req)
 	if err != nil {
+		e.observer.Request(r.op, 0, time.Since(sent))
 		return attempt{token: token, transport: true, err: &Error{Class: ErrTransient, Err: e.transportError(ctx, reqCtx, err)}}
 	}
 	defer resp.Body.Close()
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
 	receivedAt := time.Now()
+	e.observer.Request(r.op, resp.StatusCode, receivedAt.Sub(sent))
 
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return attempt{status: resp.StatusCode, token: token}

@@ -67,6 +67,7 @@ func NewInContactClient(cfg InContactConfig) (*InContactClient, error) {
 			tokens:         tokens,
 			limiter:        newLimiter(cfg.MaxRPS),
 			redirectHint:   "check CXONE_ISSUER_URL and CXONE_API_VERSION",
+			observer:       observerOrNone(cfg.Observer),
 		},
 		discovery: d,
 	}
@@ -159,6 +160,7 @@ func (c *InContactClient) try(ctx context.Context, act plannedAction) attempt {
 	}
 
 	a := c.send(ctx, token.access, apiRequest{
+		op:          act.op,
 		method:      http.MethodPost,
 		url:         api + "/inContactAPI/services/" + c.cfg.APIVersion + act.path,
 		body:        act.body,

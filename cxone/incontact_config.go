@@ -90,6 +90,9 @@ type InContactConfig struct {
 	// DiscoveryTTL is how long the discovered token endpoint and API
 	// endpoint are used before they are discovered again. Default 1 h.
 	DiscoveryTTL time.Duration
+
+	// Observer, when set, receives every API request and retry wait.
+	Observer Observer
 }
 
 // ParseSignalParams splits a comma-separated list, such as the value of

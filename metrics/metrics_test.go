@@ -90,3 +90,22 @@ func TestJetStreamCollectorReadsState(t *testing.T) {
 	assertLine(t, text, "router_dlq_messages 0")
 	assertLine(t, text, `router_worker_messages_total{outcome="applied"} 1`)
 }
+
+func TestCXoneMetrics(t *testing.T) {
+	reg := metrics.New()
+	reg.Request("update", 429, 20*time.Millisecond)
+	reg.Request("update", 200, 10*time.Millisecond)
+	reg.Retry(time.Second, true)
+	reg.Retry(100*time.Millisecond, false)
+	if err := reg.ObserveTokenFetches(func() int64 { return 3 }); err != nil {
+		t.Fatalf("ObserveTokenFetches: %v", err)
+	}
+
+	text := scrape(t, reg)
+	assertLine(t, text, `router_cxone_request_duration_seconds_count{operation="update",status="429"} 1`)
+	assertLine(t, text, `router_cxone_request_duration_seconds_count{operation="update",status="200"} 1`)
+	assertLine(t, text, `router_cxone_retries_total 2`)
+	assertLine(t, text, `router_cxone_retry_after_waits_total 1`)
+	assertLine(t, text, `router_cxone_retry_after_wait_seconds_total 1`)
+	assertLine(t, text, `router_cxone_token_requests_total 3`)
+}

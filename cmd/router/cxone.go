@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cxrouter/router/cxone"
+	"github.com/cxrouter/router/metrics"
 	"github.com/cxrouter/router/worker"
 )
 
@@ -70,12 +71,29 @@ func (s *cxoneSettings) useSimulator(baseURL string, creds simCredentials) {
 	s.inContact.AccessKeyID, s.inContact.AccessKeySecret = creds.accessKeyID, creds.accessKeySecret
 }
 
-// newClient builds the client of the selected profile.
-func (s cxoneSettings) newClient() (worker.Updater, error) {
-	if s.api == apiInContact {
-		return cxone.NewInContactClient(s.inContact)
+// newClient builds the client of the selected profile and exports its
+// request, retry and token metrics to reg.
+func (s cxoneSettings) newClient(reg *metrics.Registry) (worker.Updater, error) {
+	var client interface {
+		worker.Updater
+		TokenFetches() int64
 	}
-	return cxone.NewClient(s.v2)
+	var err error
+	if s.api == apiInContact {
+		s.inContact.Observer = reg
+		client, err = cxone.NewInContactClient(s.inContact)
+	} else {
+		s.v2.Observer = reg
+		client, err = cxone.NewClient(s.v2)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if err := reg.ObserveTokenFetches(client.TokenFetches); err != nil {
+		return nil, err
+	}
+	return client, nil
 }
 
 // simCredentials are the credentials the in-process simulator of

@@ -77,7 +77,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer stopSim()
 		cxCfg.useSimulator(simURL, devCredentials)
 	}
-	client, err := cxCfg.newClient()
+	reg := metrics.New()
+	client, err := cxCfg.newClient(reg)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,6 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	reg := metrics.New()
 	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
 		return err
 	}

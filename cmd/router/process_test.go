@@ -180,14 +180,23 @@ func TestSeparateProcessesApplyEveryWebhook(t *testing.T) {
 	if got := ingestMetrics[`router_ingest_requests_total{status="202"}`]; got != count+1 {
 		t.Errorf("ingest counted %g accepted requests, want %d", got, count+1)
 	}
-	applied := 0.0
+	applied, patches := 0.0, 0.0
 	for _, addr := range workerAddrs {
 		waitHTTP(t, "http://"+addr+"/healthz")
-		applied += scrapeMetrics(t, "http://"+addr)[`router_worker_messages_total{outcome="applied"}`]
+		series := scrapeMetrics(t, "http://"+addr)
+		applied += series[`router_worker_messages_total{outcome="applied"}`]
+		patches += series[`router_cxone_request_duration_seconds_count{operation="update",status="200"}`]
+		// A worker fetches its token at its first call, and some worker may get no message.
+		if got := series["router_cxone_token_requests_total"]; got > 1 {
+			t.Errorf("worker %s counted %g token requests, want at most 1", addr, got)
+		}
 		assertReady(t, "http://"+addr)
 	}
 	if applied != count+1 {
 		t.Errorf("workers counted %g applied messages, want %d", applied, count+1)
+	}
+	if got := float64(sim.Stats().PatchByStatus[http.StatusOK]); patches != got {
+		t.Errorf("workers counted %g PATCH 200 responses, the simulator %g", patches, got)
 	}
 	assertReady(t, "http://"+ingestAddr)
 

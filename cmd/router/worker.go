@@ -47,7 +47,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	client, err := cxCfg.newClient()
+	reg := metrics.New()
+	client, err := cxCfg.newClient(reg)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,6 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w", addr, err)
 	}
-	reg := metrics.New()
 	if err := reg.Register(metrics.NewJetStreamCollector(js, 2*time.Second)); err != nil {
 		return err
 	}
