@@ -103,30 +103,8 @@ func (s *Sim) servePasswordToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) issuePasswordToken(w http.ResponseWriter, r *http.Request) int {
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType != "application/x-www-form-urlencoded" {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-		return http.StatusBadRequest
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "malformed form body")
-		return http.StatusBadRequest
-	}
-
-	if !s.clientAuthenticated(r) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="cxone-sim"`)
-		writeError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
-		return http.StatusUnauthorized
-	}
-	switch r.PostForm.Get("grant_type") {
-	case "password":
-	case "":
-		writeError(w, http.StatusBadRequest, "invalid_request", "grant_type is missing")
-		return http.StatusBadRequest
-	default:
-		writeError(w, http.StatusBadRequest, "unsupported_grant_type", "only password is supported at this endpoint")
-		return http.StatusBadRequest
+	if status := s.checkTokenRequest(w, r, "password"); status != 0 {
+		return status
 	}
 	if !s.accessKeyAccepted(r.PostForm.Get("username"), r.PostForm.Get("password")) {
 		writeError(w, http.StatusBadRequest, "invalid_grant", "the access key id or secret is wrong")

@@ -15,19 +15,11 @@ import (
 // without a scope gets all of them.
 var grantableScopes = []string{"interaction:update", "interaction:read"}
 
-// serveToken implements the OAuth 2.0 client-credentials grant
-// (RFC 6749, section 4.4) with client authentication by HTTP Basic.
-func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
-	req := Request{Kind: KindToken, Method: r.Method, Path: r.URL.Path, Received: time.Now()}
-	defer s.finish(&req)
-	if s.applyFault(w, r, &req, EndpointToken, "") {
-		return
-	}
-	req.Status = s.issueToken(w, r)
-}
-
-func (s *Sim) issueToken(w http.ResponseWriter, r *http.Request) int {
-
+// checkTokenRequest checks what every token request needs: a form body,
+// client authentication by HTTP Basic and the grant type grant. It writes
+// the OAuth error response and returns its status, or returns 0 when the
+// request may go on.
+func (s *Sim) checkTokenRequest(w http.ResponseWriter, r *http.Request, grant string) int {
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType != "application/x-www-form-urlencoded" {
 		writeError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
@@ -46,13 +38,30 @@ func (s *Sim) issueToken(w http.ResponseWriter, r *http.Request) int {
 	}
 
 	switch r.PostForm.Get("grant_type") {
-	case "client_credentials":
+	case grant:
+		return 0
 	case "":
 		writeError(w, http.StatusBadRequest, "invalid_request", "grant_type is missing")
-		return http.StatusBadRequest
 	default:
-		writeError(w, http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
-		return http.StatusBadRequest
+		writeError(w, http.StatusBadRequest, "unsupported_grant_type", "only "+grant+" is supported at this endpoint")
+	}
+	return http.StatusBadRequest
+}
+
+// serveToken implements the OAuth 2.0 client-credentials grant
+// (RFC 6749, section 4.4) with client authentication by HTTP Basic.
+func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
+	req := Request{Kind: KindToken, Method: r.Method, Path: r.URL.Path, Received: time.Now()}
+	defer s.finish(&req)
+	if s.applyFault(w, r, &req, EndpointToken, "") {
+		return
+	}
+	req.Status = s.issueToken(w, r)
+}
+
+func (s *Sim) issueToken(w http.ResponseWriter, r *http.Request) int {
+	if status := s.checkTokenRequest(w, r, "client_credentials"); status != 0 {
+		return status
 	}
 
 	scopes, ok := parseScopes(r.PostForm.Get("scope"))
