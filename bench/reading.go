@@ -9,8 +9,8 @@ var reading = []string{
 		"in section 1's CPU table. A ratio of 0.7 would need ingest and nats-server together to add less than half of " +
 		"what the load generator and the bare handler spend per request. Ingest adds work that the bare handler " +
 		"does not do: it decodes each body twice (`checkPayload` walks it with `json.Decoder.Token` to reject duplicate " +
-		"names and deep nesting, then `mapping.ParseWebhook` decodes it again and compiles the default input format's " +
-		"paths on every call), writes a JSON log line, updates metrics and publishes to NATS and reads the PubAck; " +
+		"names, invalid UTF-8 and deep nesting, then the compiled `mapping.Parser` decodes it again), writes a JSON " +
+		"log line, updates metrics and publishes to NATS and reads the PubAck; " +
 		"nats-server then stores the message. Section 1's profile shows the share of each in the handler.",
 	"**Synchronous and asynchronous publish.** The two `ingest.Handler` rows differ only in the publisher. " +
 		"nats.go already batches the writes of concurrent synchronous publishes on one connection, so " +
@@ -24,12 +24,10 @@ var reading = []string{
 		"interaction's lease in the ROUTING_LOCKS bucket, looks up the last message on the subject for the superseded " +
 		"check, acknowledges with `DoubleAck` (which waits for the server's confirmation), and deletes the lease. " +
 		"Section 3's CPU table shows what that costs in the worker and in nats-server, against the bare loop that sends " +
-		"only the PATCH. The `cxone.Client` default transport keeps at most 32 idle connections per host, so with more " +
-		"than 32 calls in flight, connections are closed after use and dialled again (look for " +
-		"`net/http.(*Transport).dialConn` in section 3's profile).",
-	"**The simulator is part of the measurement.** cxone-sim keeps the last 10000 API requests for `/sim/requests` " +
-		"and, once full, drops the oldest by copying the other 9999 (about 1.4 MB) under its mutex on every request. " +
-		"Its CPU per message in the drain tables includes that copy, and it runs on the same cores as the worker.",
+		"only the PATCH. The `cxone.Client` default transport keeps up to 512 idle connections per host, so up to " +
+		"that many calls in flight reuse their connections.",
+	"**The simulator is part of the measurement.** cxone-sim records every API request for `/sim/requests` under one " +
+		"mutex and keeps the last 10000; its CPU per message in the drain tables runs on the same cores as the worker.",
 	"**What is not measured here**: a NATS cluster with `NATS_REPLICAS=3`, network latency between machines, TLS, " +
 		"and webhook authentication (the runs use `ROUTER_INSECURE_NO_AUTH=true`).",
 }
