@@ -34,7 +34,8 @@ type Topology struct {
 
 	// MaxAckPending bounds unacknowledged messages across all workers.
 	// At this count the server stops delivering without an error, so it
-	// must exceed the sum of all workers' in-flight limits. Default 10000.
+	// must exceed twice the sum of all workers' in-flight limits, because
+	// each worker also buffers up to its limit. Default 10000.
 	MaxAckPending int
 }
 

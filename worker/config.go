@@ -10,8 +10,10 @@ import (
 // Config tunes one worker process. Start from DefaultConfig.
 type Config struct {
 	// MaxInFlight bounds the messages this process handles at once, and so
-	// the concurrent CXone calls. The sum over all processes must stay below
-	// the consumer's MaxAckPending. Default 64.
+	// the concurrent CXone calls. The pull buffer holds up to as many more,
+	// so twice the sum over all worker processes must stay below the
+	// consumer's MaxAckPending, where the server stops delivering without
+	// an error. Default 64.
 	MaxInFlight int
 
 	// AckWait must equal the consumer's AckWait. While a message takes

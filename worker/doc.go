@@ -18,5 +18,7 @@
 //     plain Nak so another worker takes it at once. Nothing is dead-lettered
 //     because of a shutdown.
 //
-// A Worker never holds more than Config.MaxInFlight messages unacknowledged.
+// A Worker handles at most Config.MaxInFlight messages at once. Its pull
+// buffer holds up to as many more delivered messages, so up to twice
+// MaxInFlight can be unacknowledged at a time.
 package worker
