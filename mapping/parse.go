@@ -148,11 +148,11 @@ func (p *parser) ruleEntry(r *rule, e keyValue) error {
 	case "when":
 		r.when, err = p.condition(e.value)
 	case "wrapUpCode":
-		r.wrapUpCode, err = p.nonEmptyText(e.value, "wrapUpCode", "wrapUpCode: Sales Transfer")
+		r.wrapUpCode, err = p.plainText(e.value, "wrapUpCode", "wrapUpCode: Sales Transfer")
 	case "priority":
 		r.priority, err = p.positiveInt(e.value, "priority")
 	case "skill":
-		r.skill, err = p.nonEmptyText(e.value, "skill", "skill: Sales-Premium")
+		r.skill, err = p.plainText(e.value, "skill", "skill: Sales-Premium")
 	case "fields":
 		r.fields, err = p.fields(e.value)
 	case "actions":

@@ -546,3 +546,14 @@ func TestRuleErrorFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRejectsPlaceholderOutsideFields(t *testing.T) {
+	for _, key := range []string{"wrapUpCode", "skill"} {
+		data := "rules:\n  - name: r\n    wrapUpCode: W\n    priority: 1\n    skill: S\n"
+		data = strings.Replace(data, key+": "+map[string]string{"wrapUpCode": "W", "skill": "S"}[key], key+": \"${intent}\"", 1)
+		_, err := Parse([]byte(data), "rules.yaml")
+		if err == nil || !strings.Contains(err.Error(), "only fields are templates") || !strings.Contains(err.Error(), "rules.yaml:") {
+			t.Errorf("%s with a placeholder: error = %v, want a file:line error saying only fields are templates", key, err)
+		}
+	}
+}

@@ -139,6 +139,19 @@ func (p *parser) nonEmptyText(n *yaml.Node, label, example string) (string, erro
 	return s, nil
 }
 
+// plainText returns non-empty text that is not a template. Only fields are
+// templates, so a "${" here would reach CXone as literal text.
+func (p *parser) plainText(n *yaml.Node, label, example string) (string, error) {
+	s, err := p.nonEmptyText(n, label, example)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(s, "${") {
+		return "", p.errorf(n, "%s %q contains a placeholder, but only fields are templates; write the value as plain text, or route on the entity with a rule per value", label, s)
+	}
+	return s, nil
+}
+
 // positiveInt returns an integer >= 1.
 func (p *parser) positiveInt(n *yaml.Node, label string) (int, error) {
 	if err := p.rejectAlias(n, label); err != nil {

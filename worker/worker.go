@@ -141,7 +141,7 @@ func (w *Worker) watchShutdown(ctx context.Context, iter jetstream.MessagesConte
 		case <-ctx.Done():
 		}
 
-		w.log.Info().Dur("grace", w.cfg.ShutdownGrace).Msg("worker stopping: no new messages, in-flight calls may finish")
+		w.log.Info().Int64("grace_ms", w.cfg.ShutdownGrace.Milliseconds()).Msg("worker stopping: no new messages, in-flight calls may finish")
 		iter.Drain()
 
 		select {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,19 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "NATS_URL") {
 		t.Errorf("help lacks the environment variables")
+	}
+}
+
+func TestStrayWordsRejected(t *testing.T) {
+	for _, args := range [][]string{
+		{"replay", "--dlq", "typo", "--dry-run"},
+		{"worker", "extra"},
+		{"ingest", "extra", "--insecure-no-auth"},
+		{"dev", "now"},
+	} {
+		err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "does not take") {
+			t.Errorf("run(%v) = %v, want a usage error naming the stray words", args, err)
+		}
 	}
 }

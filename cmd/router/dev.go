@@ -34,8 +34,8 @@ var devCredentials = simCredentials{
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("dev", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 0); err != nil {
+		return err
 	}
 
 	e := newEnv()
@@ -82,13 +82,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	log.Info().Str("cxone_api", cxCfg.api).Msg("CXone client ready")
 
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on ROUTER_HTTP_ADDR=%q: %w; pick a free address", httpAddr, err)
 	}
 
-	stream, _, err := ensureTopology(ctx, js, topology, false, log)
+	setupCtx, cancelSetup := context.WithTimeout(ctx, startupWait)
+	defer cancelSetup()
+	stream, _, err := ensureTopology(setupCtx, js, topology, false, log)
 	if err != nil {
 		return err
 	}

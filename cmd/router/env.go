@@ -20,7 +20,7 @@ var envHelp = [][2]string{
 	{"NATS_NKEY_SEED", "file holding an NKey seed"},
 	{"NATS_TLS_CA", "CA certificate file for TLS to NATS"},
 	{"NATS_TLS_CERT, NATS_TLS_KEY", "client certificate and key files for TLS to NATS"},
-	{"NATS_REPLICAS", "replicas of the streams and the consumer: 1, or 3 on a JetStream cluster (default 1)"},
+	{"NATS_REPLICAS", "replicas of the streams, the consumer and the lease bucket: 1 to 5, at most the cluster size (default 1)"},
 	{"ROUTER_ACK_WAIT", "time a worker may hold a message before JetStream redelivers it; workers extend it while busy (default 30s)"},
 	{"ROUTER_MAX_DELIVER", "deliveries of one message before it is dead-lettered (default 20)"},
 	{"ROUTER_DATA_DIR", "store directory of the embedded NATS server in 'router dev' (default ./data)"},

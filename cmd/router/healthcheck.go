@@ -29,8 +29,8 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "GETs URL and exits 0 on a 2xx response within 3s, 1 otherwise.")
 	}
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 1); err != nil {
+		return err
 	}
 	if flags.NArg() != 1 {
 		flags.Usage()

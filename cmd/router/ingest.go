@@ -24,8 +24,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	flags := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	insecureNoAuth := flags.Bool("insecure-no-auth", false, "accept webhooks without authentication when no credential is configured (same as ROUTER_INSECURE_NO_AUTH=true)")
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 0); err != nil {
+		return err
 	}
 
 	e := newEnv()

@@ -46,7 +46,7 @@ func main() {
 
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -81,6 +81,10 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Environment:")
 	for _, v := range envHelp {
+		if len(v[0]) > 36 {
+			fmt.Fprintf(w, "  %s\n  %-37s %s\n", v[0], "", v[1])
+			continue
+		}
 		fmt.Fprintf(w, "  %-37s %s\n", v[0], v[1])
 	}
 }

@@ -97,8 +97,8 @@ func runMapping(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	flags := flag.NewFlagSet("mapping", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() { printMappingUsage(stderr) }
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 3); err != nil {
+		return err
 	}
 
 	sub, rest := flags.Arg(0), flags.Args()

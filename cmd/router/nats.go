@@ -55,7 +55,10 @@ func (c natsConfig) options(name string, log zerolog.Logger) ([]nats.Option, err
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.RetryOnFailedConnect(true),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if err == nil || nc.IsClosed() {
+				return // this process closed the connection
+			}
 			log.Warn().AnErr("error", err).Msg("disconnected from NATS; reconnecting")
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
@@ -121,7 +124,9 @@ func connectNATS(ctx context.Context, c natsConfig, name string, log zerolog.Log
 }
 
 // ensureTopology creates or updates the streams and the consumer, retrying
-// until ctx ends, so a process may start while NATS is still coming up.
+// until ctx ends, so a process may start while NATS is still coming up. A
+// configuration the server rejects ends the wait at once, because retrying
+// cannot change the answer.
 func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topology, withConsumer bool, log zerolog.Logger) (jetstream.Stream, jetstream.Consumer, error) {
 	for attempt := 1; ; attempt++ {
 		callCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -135,6 +140,9 @@ func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topolog
 			return stream, consumer, nil
 		}
 
+		if rejected := rejectedTopology(err, t); rejected != nil {
+			return nil, nil, rejected
+		}
 		if ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("set up JetStream streams: %w; check that NATS_URL points at a server with JetStream enabled and that its credentials allow it", err)
 		}
@@ -144,6 +152,31 @@ func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topolog
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// errCodeReplicasNotSupported is the JetStream error code for more than one
+// replica on a server that is not part of a cluster (nats-server 2.10 and
+// later); nats.go defines no constant for it.
+const errCodeReplicasNotSupported jetstream.ErrorCode = 10074
+
+// rejectedTopology returns an error naming the setting to fix when the
+// server rejected the stream or consumer configuration: a replica count it
+// cannot place (error 10074 on a single server, code 500), or any request
+// it calls bad (code 400). It returns nil for errors that may pass, such
+// as a missing leader while a cluster starts.
+func rejectedTopology(err error, t queue.Topology) error {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return nil
+	}
+	if apiErr.ErrorCode == errCodeReplicasNotSupported ||
+		(apiErr.Code == 400 && strings.Contains(strings.ToLower(apiErr.Description), "replica")) {
+		return fmt.Errorf("NATS rejected NATS_REPLICAS=%d: %s; set NATS_REPLICAS to 1 on a single server, or at most the number of servers in the cluster", t.Replicas, apiErr.Description)
+	}
+	if apiErr.Code != 400 {
+		return nil
+	}
+	return fmt.Errorf("NATS rejected the stream or consumer configuration: %w; check NATS_REPLICAS, ROUTER_ACK_WAIT and ROUTER_MAX_DELIVER, and the server's JetStream limits", err)
 }
 
 // redactURL removes user information, which may hold a password or token,

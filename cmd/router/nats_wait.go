@@ -28,11 +28,23 @@ func waitConnected(ctx context.Context, nc *nats.Conn, c natsConfig, log zerolog
 
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("no connection to NATS_URL=%q within %s: %v; check that the server runs and the address is right", redactURL(c.URL), startupWait, nc.LastError())
+			return notConnected(ctx, nc, c)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	return nil
+}
+
+// notConnected describes why waitConnected gave up.
+func notConnected(ctx context.Context, nc *nats.Conn, c natsConfig) error {
+	reason := "the server accepted no connection"
+	if err := nc.LastError(); err != nil {
+		reason = redactIn(err.Error(), c.URL)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("stopped while waiting for NATS at NATS_URL=%q (%s)", redactURL(c.URL), reason)
+	}
+	return fmt.Errorf("no connection to NATS_URL=%q within %s (%s); check that the server runs and the address is right", redactURL(c.URL), startupWait, reason)
 }
 
 // fatalConnectError turns an authentication or TLS failure into an error

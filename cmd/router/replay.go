@@ -77,8 +77,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	flags.SetOutput(stderr)
 	var f replayFlags
 	f.register(flags)
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 0); err != nil {
+		return err
 	}
 	opts, err := f.options(time.Now())
 	if err != nil {

@@ -21,8 +21,8 @@ import (
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("worker", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	if err := flags.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(flags, args, 0); err != nil {
+		return err
 	}
 
 	e := newEnv()
@@ -52,6 +52,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	log.Info().Str("cxone_api", cxCfg.api).Msg("CXone client ready")
 
 	nc, js, err := connectNATS(ctx, natsCfg, "router-worker", log)
 	if err != nil {

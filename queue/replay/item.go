@@ -53,6 +53,7 @@ type Summary struct {
 	Replayed int // replayed, or would be in a dry run
 	Skipped  int
 	Failed   int
+	DryRun   bool
 }
 
 func (s *Summary) count(a Action) {
@@ -68,5 +69,8 @@ func (s *Summary) count(a Action) {
 
 // String formats the summary as one line.
 func (s Summary) String() string {
+	if s.DryRun {
+		return fmt.Sprintf("dry run: would replay %d, skip %d; %d failed", s.Replayed, s.Skipped, s.Failed)
+	}
 	return fmt.Sprintf("replayed %d, skipped %d, failed %d", s.Replayed, s.Skipped, s.Failed)
 }

@@ -3,9 +3,12 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cxrouter/router/mapping"
+	"github.com/cxrouter/router/queue"
 )
 
 // Source selects the stream a replay reads.
@@ -48,6 +51,9 @@ type Options struct {
 	Force bool
 }
 
+// reasons are the dead-letter reason classes a filter can name.
+var reasons = []string{queue.ReasonRejected, queue.ReasonInvalidPayload, queue.ReasonNoRule, queue.ReasonMaxDeliveries}
+
 // Validate reports the first option that cannot work.
 func (o Options) Validate() error {
 	switch {
@@ -63,6 +69,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("replay: limit %d must not be negative", o.Limit)
 	case o.Reason != "" && o.Source != DeadLetters:
 		return errors.New("replay: a reason filter needs the dead-letter source (--dlq)")
+	case o.Reason != "" && !slices.Contains(reasons, o.Reason):
+		return fmt.Errorf("replay: reason %q is not a dead-letter reason; use one of %s", o.Reason, strings.Join(reasons, ", "))
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ type replayer struct {
 // Run reads up to the last sequence the source held when it started, so
 // the copies a Requests replay adds to ROUTING are not read again.
 func Run(ctx context.Context, js jetstream.JetStream, opts Options, report func(Item)) (Summary, error) {
-	var summary Summary
+	summary := Summary{DryRun: opts.DryRun}
 	if err := opts.Validate(); err != nil {
 		return summary, err
 	}

@@ -99,6 +99,9 @@ func TestDryRunChangesNothing(t *testing.T) {
 	if summary.Replayed != 1 || len(items) != 1 || items[0].Action != replay.ActionWouldReplay {
 		t.Errorf("summary %+v items %+v, want one would-replay", summary, items)
 	}
+	if got := summary.String(); got != "dry run: would replay 1, skip 0; 0 failed" {
+		t.Errorf("summary line = %q", got)
+	}
 	if got := s.Messages(t, queue.DLQStreamName); got != 1 {
 		t.Errorf("dead letters = %d, want 1", got)
 	}
@@ -221,6 +224,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad interaction", replay.Options{Interaction: "a.b"}, `interaction "a.b" is invalid`},
 		{"negative limit", replay.Options{Limit: -1}, "limit -1"},
 		{"reason without dlq", replay.Options{Source: replay.Requests, Reason: "x"}, "needs the dead-letter source"},
+		{"unknown reason", replay.Options{Source: replay.DeadLetters, Reason: "bogus"}, `reason "bogus" is not a dead-letter reason`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
