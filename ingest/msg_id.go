@@ -50,7 +50,7 @@ func messageID(header http.Header, in mapping.Input, body []byte) (string, idSou
 	return hex.EncodeToString(sum[:]), idFromBody, nil
 }
 
-// idSource is where a message id came from.
+// idSource is the origin of a message id.
 type idSource int
 
 const (

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -234,11 +233,4 @@ func EnsureLockBucket(ctx context.Context, js jetstream.JetStream, t Topology) (
 		return nil, fmt.Errorf("queue: create or update key-value bucket %s: %w", LockBucket, err)
 	}
 	return kv, nil
-}
-
-// IsNotFound reports whether err says a stream, consumer or message does not exist.
-func IsNotFound(err error) bool {
-	return errors.Is(err, jetstream.ErrStreamNotFound) ||
-		errors.Is(err, jetstream.ErrConsumerNotFound) ||
-		errors.Is(err, jetstream.ErrMsgNotFound)
 }

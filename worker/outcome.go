@@ -2,7 +2,7 @@ package worker
 
 import "time"
 
-// Outcome is what happened to one delivery of a message.
+// Outcome is the result of one delivery of a message.
 type Outcome string
 
 // Outcomes, as logged in the "outcome" field.
@@ -19,7 +19,7 @@ type result struct {
 	outcome  Outcome
 	intent   string
 	rule     string
-	status   int           // last CXone HTTP status, 0 when CXone was not called or did not answer
+	status   int           // last CXone HTTP status, 0 when CXone was not called or sent no response
 	attempts int           // CXone attempts within this delivery
 	delay    time.Duration // NakWithDelay delay when outcome is OutcomeRetry
 	reason   string        // dead-letter reason class

@@ -35,7 +35,7 @@ type Deps struct {
 	CXone  Updater
 	Logger zerolog.Logger
 
-	// Observer, when set, is told about every handled delivery.
+	// Observer, when set, receives every handled delivery.
 	Observer Observer
 
 	// Locks, when set, is the ROUTING_LOCKS bucket. Workers then take a

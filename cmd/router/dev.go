@@ -23,7 +23,7 @@ import (
 	"github.com/cxrouter/router/queue"
 )
 
-// devCredentials are what the in-process simulator of `router dev` accepts.
+// devCredentials are the credentials the in-process simulator of `router dev` accepts.
 var devCredentials = simCredentials{
 	clientID:        "router-dev",
 	clientSecret:    "router-dev-secret",

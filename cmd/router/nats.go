@@ -126,7 +126,7 @@ func connectNATS(ctx context.Context, c natsConfig, name string, log zerolog.Log
 // ensureTopology creates or updates the streams and the consumer, retrying
 // until ctx ends, so a process may start while NATS is still coming up. A
 // configuration the server rejects ends the wait at once, because retrying
-// cannot change the answer.
+// cannot change the server's decision.
 func ensureTopology(ctx context.Context, js jetstream.JetStream, t queue.Topology, withConsumer bool, log zerolog.Logger) (jetstream.Stream, jetstream.Consumer, error) {
 	for attempt := 1; ; attempt++ {
 		callCtx, cancel := context.WithTimeout(ctx, 5*time.Second)

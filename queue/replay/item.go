@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Action is what a replay did, or would do, with one message.
+// Action is the step a replay took, or would take, with one message.
 type Action string
 
 const (
