@@ -12,7 +12,7 @@ import (
 
 // jetStreamCollector reads stream and consumer state from the server at
 // each scrape. A failed read leaves the gauges out of that scrape and
-// counts the failure, so a dashboard sees a gap instead of a stale number.
+// counts the failure, so a dashboard shows a gap instead of a stale number.
 type jetStreamCollector struct {
 	js      jetstream.JetStream
 	timeout time.Duration

@@ -15,8 +15,9 @@ import (
 
 // deadLetter stores a copy of the message in ROUTING_DLQ with the reason in
 // its headers, then terminates the original. When the copy cannot be
-// stored, the original is handed back with a delay instead, so nothing is
-// lost. The copy's Nats-Msg-Id is derived from the ROUTING sequence, so a
+// stored, the original is handed back with a delay instead. If that Nak
+// fails too, the server redelivers the original after AckWait, so nothing
+// is lost. The copy's Nats-Msg-Id is derived from the ROUTING sequence, so a
 // crash between the two steps leaves one dead letter, not two.
 func (w *Worker) deadLetter(d delivery, r result) result {
 	r.outcome = OutcomeDeadLettered

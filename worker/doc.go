@@ -8,8 +8,8 @@
 //   - superseded: a newer request for the same interaction is already in the
 //     stream; the message is acknowledged without calling CXone.
 //   - retry: CXone failed in a way that may pass (429, 5xx, timeout, refused
-//     connection, rejected credentials) and the in-process retry budget is
-//     spent; the message goes back with NakWithDelay. A plain Nak would
+//     connection, rejected credentials), and the in-process retry budget is
+//     spent. The message goes back with NakWithDelay. A plain Nak would
 //     redeliver at once and ignore any delay.
 //   - dead-lettered: the failure is permanent (400, 403, 404, 422, a payload
 //     or rules problem) or the delivery count reached MaxDeliver; a copy with

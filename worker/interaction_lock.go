@@ -7,9 +7,9 @@ import "sync"
 // cannot land after a newer one for the same interaction. Entries are
 // removed when unused, so memory stays bounded by the messages in flight.
 //
-// NOTE: the lock is per process. Two worker processes can still hold
-// requests for one interaction at once; the superseded check before every
-// attempt narrows that window to one in-flight HTTP request.
+// The lock is per process. Across processes the leases of ROUTING_LOCKS
+// order the calls, and without them (the bucket unreachable) two processes
+// can overlap for the duration of one HTTP request.
 type interactionLocks struct {
 	mu    sync.Mutex
 	locks map[string]*interactionLock

@@ -8,8 +8,8 @@ import (
 	"github.com/cxrouter/router/queue"
 )
 
-// delivery is one message as the worker sees it, with the fields every log
-// line about it carries.
+// delivery is one delivered message with the fields that every log line
+// about it carries.
 type delivery struct {
 	msg           jetstream.Msg
 	interactionID string

@@ -8,7 +8,7 @@ import (
 // errSuperseded stops a CXone call whose request a newer one replaced.
 var errSuperseded = errors.New("a newer request for this interaction is in the stream")
 
-// checkSuperseded runs before every CXone attempt. It asks ROUTING for the
+// checkSuperseded runs before every CXone attempt. It reads from ROUTING the
 // last message on d's subject and returns errSuperseded when it is newer
 // than d. Limits retention keeps every request, so the lookup
 // needs no extra writes. A failed lookup lets the attempt go ahead:

@@ -217,7 +217,7 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	writeError(w, f.Status, code, "injected fault")
 }
 
-// dropConnection closes the client connection without an answer. It falls
+// dropConnection closes the client connection without a response. It falls
 // back to aborting the handler when the connection cannot be hijacked, as
 // with HTTP/2.
 func dropConnection(w http.ResponseWriter) {

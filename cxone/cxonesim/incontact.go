@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"regexp"
 	"strings"
@@ -224,19 +223,8 @@ func (s *Sim) setDisposition(w http.ResponseWriter, r *http.Request, id string, 
 	if status := s.checkInContactRequest(w, r, id); status != 0 {
 		return status
 	}
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
-		return http.StatusUnsupportedMediaType
-	}
-	if readErr != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(readErr, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "body exceeds 64 KiB")
-			return http.StatusRequestEntityTooLarge
-		}
-		writeError(w, http.StatusBadRequest, "invalid_request", "body could not be read")
-		return http.StatusBadRequest
+	if status := checkJSONBody(w, r, readErr, "64 KiB"); status != 0 {
+		return status
 	}
 	disposition, err := parseDisposition(body)
 	if err != nil {

@@ -76,20 +76,8 @@ func (s *Sim) update(w http.ResponseWriter, r *http.Request, id string, body []b
 		return http.StatusNotFound
 	}
 
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
-		return http.StatusUnsupportedMediaType
-	}
-
-	if readErr != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(readErr, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "body exceeds 1 MiB")
-			return http.StatusRequestEntityTooLarge
-		}
-		writeError(w, http.StatusBadRequest, "invalid_request", "body could not be read")
-		return http.StatusBadRequest
+	if status := checkJSONBody(w, r, readErr, "1 MiB"); status != 0 {
+		return status
 	}
 	if err := validateUpdate(body); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
@@ -170,4 +158,26 @@ func validateRoutingMember(name string, value json.RawMessage) error {
 
 func isNull(raw json.RawMessage) bool {
 	return string(bytes.TrimSpace(raw)) == "null"
+}
+
+// checkJSONBody checks the Content-Type and the read of a JSON request body.
+// It writes the error response and returns its status, or returns 0 when
+// the body may be parsed. limit names the body limit in the 413 message.
+func checkJSONBody(w http.ResponseWriter, r *http.Request, readErr error, limit string) int {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
+		return http.StatusUnsupportedMediaType
+	}
+
+	if readErr != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(readErr, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "body exceeds "+limit)
+			return http.StatusRequestEntityTooLarge
+		}
+		writeError(w, http.StatusBadRequest, "invalid_request", "body could not be read")
+		return http.StatusBadRequest
+	}
+	return 0
 }
